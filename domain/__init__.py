@@ -1,0 +1,20 @@
+"""The pure model of the one-stop system (cơ chế một cửa, một cửa liên thông).
+
+Glossary, Vietnamese term -> identifier:
+
+- thủ tục hành chính (TTHC, administrative procedure) -> ``Procedure``
+- hồ sơ (dossier) -> ``Dossier``
+- lịch làm việc (working calendar) -> ``WorkingCalendar``
+- chính sách lịch (calendar policy: national base plus local decisions) -> ``CalendarPolicy``
+- giờ làm việc, buổi (office hours, session) -> ``OfficeHours``, ``Session``
+- ngày nghỉ lễ, nghỉ bù (public holiday, compensatory day off) -> ``Holiday``
+- ngày làm bù (weekend day made a working day) -> ``DayKind.WORKING_WEEKEND``
+- thời hạn giải quyết (time limit) -> ``TimeLimit``
+- ngày làm việc, giờ làm việc, ngày, trong ngày -> ``TimeUnit`` members
+- thời điểm bắt đầu tính (clock start) -> ``Deadline.clock_start``
+- ngày hẹn trả (appointment, Model H) -> ``Deadline.due_at``
+- hạn giải quyết theo luật (statutory due date, Model D) -> ``Deadline.statutory_due_date``
+- tạm dừng tính thời gian (paused clock) -> ``Pause``, ``ClockPolicy``
+- trước hạn, đúng hạn, quá hạn (early, on time, late) -> ``Timeliness``
+- mã định danh cơ quan (agency identifier, QCVN 102) -> ``AgencyCode``
+"""

@@ -1,0 +1,70 @@
+"""Lỗi nghiệp vụ (domain errors): each carries its data as attributes, not only a message."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+class DomainError(Exception):
+    """The root of every rule the domain refuses to break."""
+
+
+class CalendarError(DomainError):
+    """The working calendar cannot answer the question asked."""
+
+
+class OutsideCalendarError(CalendarError):
+    """A date lies outside the days the calendar covers; the calendar never guesses."""
+
+    def __init__(self, *, requested: date, first_day: date, last_day: date) -> None:
+        self.requested = requested
+        self.first_day = first_day
+        self.last_day = last_day
+        super().__init__(
+            f"{requested.isoformat()} is outside the working calendar, "
+            f"which covers {first_day.isoformat()} to {last_day.isoformat()}"
+        )
+
+
+class InvalidCalendarError(CalendarError):
+    """The calendar's own definition is inconsistent (sessions, days or changes)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class InvalidTimeLimitError(DomainError):
+    """A time limit is negative, absurd, or does not fit its unit."""
+
+    def __init__(self, *, value: int, unit: str, reason: str) -> None:
+        self.value = value
+        self.unit = unit
+        self.reason = reason
+        super().__init__(f"invalid time limit {value} {unit}: {reason}")
+
+
+class InvalidPauseError(DomainError):
+    """Pauses of a clock must be ordered, not overlap, and not start before the clock."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class InvalidValueError(DomainError):
+    """A value does not have the format the domain requires."""
+
+    def __init__(self, *, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}: {reason} (got {value!r})")
+
+
+class NaiveDatetimeError(DomainError):
+    """A moment was given without a time zone; the domain never guesses one."""
+
+    def __init__(self, *, value: object) -> None:
+        self.value = value
+        super().__init__(f"a moment needs a time zone offset (got {value!r})")
