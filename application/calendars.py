@@ -37,9 +37,11 @@ class Calendars:
     def list_days(self, query: ListDays) -> list[CalendarDay]:
         """Each day of the range with its kind: working day, weekend, holiday, working weekend."""
         if query.end < query.start:
-            raise InvalidValueError(field="to", value=query.end, reason="must not be before 'from'")
+            raise InvalidValueError(
+                field="to", value=query.end.isoformat(), reason="must not be before 'from'"
+            )
         if query.end - query.start >= timedelta(days=MAX_DAYS_LISTED):
             raise InvalidValueError(
-                field="to", value=query.end, reason=f"at most {MAX_DAYS_LISTED} days at a time"
+                field="to", value=query.end.isoformat(), reason=f"at most {MAX_DAYS_LISTED} days at a time"
             )
         return list(self.calendar(query.agency).days(query.start, query.end))

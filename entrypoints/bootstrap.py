@@ -1,0 +1,101 @@
+"""Composition root: settings from the environment, logging, and the applications."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import structlog
+from attrs import frozen
+
+from adapters.calendar.policy_file import load_policy
+from application.calendars import Calendars
+from domain.values import VIETNAM
+
+LogFormat = Literal["auto", "json", "console"]
+_LEVELS = ("debug", "info", "warning", "error")
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the system cannot use."""
+
+
+@frozen(kw_only=True)
+class Settings:
+    """What the environment configures (documented in the README)."""
+
+    calendar_file: Path | None = None
+    log_level: str = "info"
+    log_format: LogFormat = "auto"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """Settings from ``MOTCUA_*`` variables; a bad value is refused with its name."""
+        level = env.get("MOTCUA_LOG_LEVEL", "info").lower()
+        if level not in _LEVELS:
+            raise SettingsError(f"MOTCUA_LOG_LEVEL must be one of {', '.join(_LEVELS)}")
+        log_format = env.get("MOTCUA_LOG_FORMAT", "auto").lower()
+        if log_format not in ("auto", "json", "console"):
+            raise SettingsError("MOTCUA_LOG_FORMAT must be auto, json or console")
+        calendar_file = env.get("MOTCUA_CALENDAR_FILE")
+        return cls(
+            calendar_file=Path(calendar_file) if calendar_file else None,
+            log_level=level,
+            log_format=log_format,  # type: ignore[arg-type]  # checked just above
+        )
+
+
+@frozen
+class Container:
+    """The wired system: what entrypoints use."""
+
+    settings: Settings
+    calendars: Calendars
+
+
+def bootstrap(settings: Settings | None = None) -> Container:
+    """Wire the applications from ``settings`` (default: the environment)."""
+    settings = settings or Settings.from_env()
+    today = datetime.now(VIETNAM).date()
+    policy = load_policy(settings.calendar_file, today=today)
+    return Container(settings=settings, calendars=Calendars(policy))
+
+
+def configure_logging(settings: Settings) -> None:
+    """Configure structlog once: JSON when stderr is not a terminal, readable text when it is."""
+    as_json = settings.log_format == "json" or (
+        settings.log_format == "auto" and not sys.stderr.isatty()
+    )
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if as_json
+        else structlog.dev.ConsoleRenderer()
+    )
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=False),
+    ]
+    level = logging.getLevelName(settings.log_level.upper())
+    structlog.configure(
+        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    # Libraries that log through the standard library (uvicorn) get the same format.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,163 @@
+"""The ``motcua`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from application.errors import ApplicationError
+from application.queries import ComputeDeadline, ListDays
+from domain.errors import DomainError
+from entrypoints.bootstrap import Container, Settings, SettingsError, bootstrap, configure_logging
+from entrypoints.parsing import (
+    InputError,
+    make_limit,
+    parse_agency,
+    parse_clock_time,
+    parse_date,
+    parse_moment,
+    parse_unit,
+)
+from entrypoints.presenters import day_document, deadline_document
+
+USAGE_ERROR = 2
+
+app = typer.Typer(
+    name="motcua",
+    help="Một cửa: the one-stop system for administrative procedures.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+calendar_app = typer.Typer(help="Working calendar and deadlines.")
+app.add_typer(calendar_app, name="calendar")
+
+
+@app.callback(invoke_without_command=True)
+@calendar_app.callback(invoke_without_command=True)
+def _help_without_command(context: typer.Context) -> None:
+    """Without a command, show the help rather than an error."""
+    if context.invoked_subcommand is None:
+        typer.echo(context.get_help())
+
+PolicyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--policy-file",
+        help="Calendar policy file (TOML); default: MOTCUA_CALENDAR_FILE or the built-in one.",
+    ),
+]
+Agency = Annotated[
+    str | None, typer.Option("--agency", help="Agency identifier (QCVN 102), e.g. 000.00.12.H56.")
+]
+
+
+def _container(policy_file: Path | None) -> Container:
+    settings = Settings.from_env()
+    if policy_file is not None:
+        settings = Settings(
+            calendar_file=policy_file, log_level=settings.log_level, log_format=settings.log_format
+        )
+    return bootstrap(settings)
+
+
+def _print_json(document: Any) -> None:
+    typer.echo(json.dumps(document, ensure_ascii=False))
+
+
+@calendar_app.command("due")
+def due(  # noqa: PLR0913 (one option per input of the computation)
+    received: Annotated[
+        str, typer.Option(help="When the dossier was received, ISO-8601; no offset means +07:00.")
+    ],
+    unit: Annotated[
+        str, typer.Option(help="working_days, working_hours, calendar_days or same_day.")
+    ],
+    limit: Annotated[
+        int | None, typer.Option(help="The time limit in UNIT (not needed for same_day).")
+    ] = None,
+    cutoff: Annotated[
+        str, typer.Option(help="Same-day cut-off, HH:MM: received later → next working day.")
+    ] = "15:00",
+    policy_file: PolicyFile = None,
+    agency: Agency = None,
+) -> None:
+    """Print the clock start, the appointment (due_at) and the statutory due date as JSON."""
+    query = ComputeDeadline(
+        received_at=parse_moment(received, "received"),
+        limit=make_limit(limit, parse_unit(unit)),
+        agency=parse_agency(agency),
+        same_day_cutoff=parse_clock_time(cutoff, "cutoff"),
+    )
+    _print_json(deadline_document(_container(policy_file).calendars.compute_deadline(query)))
+
+
+@calendar_app.command("working-days")
+def working_days(
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    policy_file: PolicyFile = None,
+    agency: Agency = None,
+) -> None:
+    """Print each day with its kind (working day, weekend, holiday, working weekend) as JSON."""
+    query = ListDays(
+        start=parse_date(start, "from"), end=parse_date(end, "to"), agency=parse_agency(agency)
+    )
+    calendars = _container(policy_file).calendars
+    calendar = calendars.calendar(query.agency)
+    _print_json([day_document(calendar, day) for day in calendars.list_days(query)])
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (what `make run` does)."""
+    import uvicorn  # noqa: PLC0415 (only the server needs it)
+
+    from entrypoints.http.app import create_app  # noqa: PLC0415 (only the server needs it)
+
+    container = bootstrap()
+    configure_logging(container.settings)
+    uvicorn.run(create_app(container), host=host, port=port, access_log=False, log_config=None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; bad input is one line on stderr and exit code 2."""
+    try:
+        app(args=argv, prog_name="motcua", standalone_mode=False)
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.Abort:
+        return 130
+    except typer.TyperException as error:
+        return _fail(_typer_message(error))
+    except InputError as error:
+        return _fail(f"--{error.field} {error.message}")
+    except (DomainError, ApplicationError, SettingsError) as error:
+        return _fail(str(error))
+    return 0
+
+
+def _typer_message(error: typer.TyperException) -> str:
+    formatted = getattr(error, "format_message", None)
+    return str(formatted() if callable(formatted) else error)
+
+
+def _fail(message: str) -> int:
+    line = " ".join(message.split())
+    sys.stderr.write(f"motcua: error: {line}\n")
+    return USAGE_ERROR
+
+
+def run() -> None:
+    """The console script ``motcua``."""
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,36 @@
+"""The HTTP API: ``create_app`` wires routers, errors and request logging."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from entrypoints.bootstrap import Container, bootstrap
+from entrypoints.http import errors
+from entrypoints.http.middleware import RequestLogMiddleware
+from entrypoints.http.routes import calendar, health
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    """The FastAPI application over ``container`` (default: wired from the environment)."""
+    app = FastAPI(
+        title="motcua",
+        summary="Một cửa: the one-stop system for Vietnam's administrative procedures.",
+        version=version("motcua"),
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.container = container or bootstrap()
+    app.include_router(health.router)
+    app.include_router(calendar.router)
+    app.add_api_route("/", _to_docs, include_in_schema=False)
+    errors.install(app)
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+def _to_docs() -> RedirectResponse:
+    return RedirectResponse("/docs")

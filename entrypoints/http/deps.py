@@ -1,0 +1,24 @@
+"""Dependencies of the routes, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from application.calendars import Calendars
+from entrypoints.bootstrap import Container
+
+
+def container(request: Request) -> Container:
+    """The wired system this app was created with."""
+    wired: Container = request.app.state.container
+    return wired
+
+
+def calendars(request: Request) -> Calendars:
+    """The calendar application."""
+    return container(request).calendars
+
+
+CalendarsDep = Annotated[Calendars, Depends(calendars)]
