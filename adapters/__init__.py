@@ -1,0 +1,1 @@
+"""Adapters: the technology behind the ports (files, packages, databases, national platforms)."""

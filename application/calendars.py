@@ -42,6 +42,8 @@ class Calendars:
             )
         if query.end - query.start >= timedelta(days=MAX_DAYS_LISTED):
             raise InvalidValueError(
-                field="to", value=query.end.isoformat(), reason=f"at most {MAX_DAYS_LISTED} days at a time"
+                field="to",
+                value=query.end.isoformat(),
+                reason=f"at most {MAX_DAYS_LISTED} days at a time",
             )
         return list(self.calendar(query.agency).days(query.start, query.end))

@@ -14,7 +14,7 @@ due time that lands exactly on a session's end rolls to the next session start.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -87,10 +87,8 @@ class OfficeHours:
     @property
     def length(self) -> timedelta:
         """Working time in one day."""
-        return sum(
-            (datetime.combine(date.min, s.end) - datetime.combine(date.min, s.start))
-            for s in self.sessions
-        ) or timedelta(0)
+        total = sum(_microseconds(s.end) - _microseconds(s.start) for s in self.sessions)
+        return timedelta(microseconds=total)
 
 
 class DayKind(StrEnum):
@@ -116,8 +114,16 @@ class CalendarDay:
     name: str | None = None
 
 
-def _date_set(value: frozenset[date] | set[date] | tuple[date, ...]) -> frozenset[date]:
+def _date_set(value: Iterable[date]) -> frozenset[date]:
     return frozenset(value)
+
+
+def _weekdays(value: Iterable[int]) -> frozenset[int]:
+    return frozenset(value)
+
+
+def _schedule(value: Iterable[OfficeHours]) -> tuple[OfficeHours, ...]:
+    return tuple(value)
 
 
 def _names(value: Mapping[date, str]) -> Mapping[date, str]:
@@ -139,9 +145,9 @@ class WorkingCalendar:
     holidays: Mapping[date, str] = field(converter=_names, factory=dict)
     working_weekend_days: frozenset[date] = field(converter=_date_set, factory=frozenset)
     office_hours: tuple[OfficeHours, ...] = field(
-        converter=tuple, factory=lambda: (OfficeHours.standard(date.min),)
+        converter=_schedule, factory=lambda: (OfficeHours.standard(date.min),)
     )
-    rest_weekdays: frozenset[int] = field(converter=frozenset, default=frozenset({5, 6}))
+    rest_weekdays: frozenset[int] = field(converter=_weekdays, default=frozenset({5, 6}))
     tz: ZoneInfo = VIETNAM
     _index: _Index = field(init=False, eq=False, repr=False)
 
@@ -215,7 +221,7 @@ class WorkingCalendar:
     # ------------------------------------------------------------------ working time
 
     def normalize(self, moment: datetime) -> datetime:
-        """When the clock really starts: ``moment`` itself in office hours, else the next opening."""
+        """When the clock really starts: ``moment`` in office hours, else the next opening."""
         index = self._index
         return index.instant(index.position(local(moment, self.tz)))
 
@@ -295,7 +301,7 @@ class _Index:
         for start, end in self.sessions[i]:
             if tod <= start:
                 break
-            pos += (end if tod > end else tod) - start
+            pos += (end if tod > end else tod) - start  # noqa: FURB136 (hot path; min() is slower)
         return pos
 
     def instant(self, position: int) -> datetime:
@@ -314,9 +320,7 @@ class _Index:
 
     def instant_at(self, i: int, tod: int) -> datetime:
         day = self.dates[i]
-        return datetime(day.year, day.month, day.day, tzinfo=self.tz) + timedelta(
-            microseconds=tod
-        )
+        return datetime(day.year, day.month, day.day, tzinfo=self.tz) + timedelta(microseconds=tod)
 
     def nth_working_day_after(self, day: date, n: int) -> date:
         if n < 1:

@@ -10,7 +10,7 @@ moves a deadline that was computed before it took effect.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from types import MappingProxyType
 
@@ -19,6 +19,18 @@ from attrs import field, frozen
 from domain.calendar import OfficeHours, WorkingCalendar
 from domain.errors import InvalidCalendarError, OutsideCalendarError
 from domain.values import AgencyCode
+
+
+def _dates(value: Iterable[date]) -> frozenset[date]:
+    return frozenset(value)
+
+
+def _weekdays(value: Iterable[int]) -> frozenset[int]:
+    return frozenset(value)
+
+
+def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
+    return tuple(value)
 
 
 def _agencies(value: frozenset[AgencyCode] | tuple[AgencyCode, ...]) -> frozenset[AgencyCode]:
@@ -71,10 +83,10 @@ class CalendarPolicy:
     first_day: date
     last_day: date
     base_holidays: Mapping[date, str] = field(converter=_names)
-    base_working_weekend_days: frozenset[date] = field(converter=frozenset)
+    base_working_weekend_days: frozenset[date] = field(converter=_dates)
     base_office_hours: OfficeHours
-    changes: tuple[Change, ...] = field(converter=tuple, default=())
-    rest_weekdays: frozenset[int] = field(converter=frozenset, default=frozenset({5, 6}))
+    changes: tuple[Change, ...] = field(converter=_changes, default=())
+    rest_weekdays: frozenset[int] = field(converter=_weekdays, default=frozenset({5, 6}))
     _built: dict[tuple[object, ...], WorkingCalendar] = field(
         init=False, factory=dict, eq=False, repr=False, hash=False
     )
@@ -84,7 +96,9 @@ class CalendarPolicy:
             raise InvalidCalendarError("the base office hours must hold from the first day")
         self.calendar()  # the full rule set must make a consistent calendar
 
-    def calendar(self, agency: AgencyCode | None = None, as_of: date | None = None) -> WorkingCalendar:
+    def calendar(
+        self, agency: AgencyCode | None = None, as_of: date | None = None
+    ) -> WorkingCalendar:
         """The calendar of ``agency`` under the rules in force on ``as_of`` (default: all rules).
 
         Changes scoped to other agencies are left out; so are changes that take

@@ -118,7 +118,9 @@ def local(moment: datetime, tz: ZoneInfo = VIETNAM) -> datetime:
     return moment.astimezone(tz)
 
 
-def classify(completed_at: datetime, statutory_due_date: date, tz: ZoneInfo = VIETNAM) -> Timeliness:
+def classify(
+    completed_at: datetime, statutory_due_date: date, tz: ZoneInfo = VIETNAM
+) -> Timeliness:
     """Early, on time or late, by the local date of completion (§5.2), never by the hour."""
     completed_on = local(completed_at, tz).date()
     if completed_on < statutory_due_date:

@@ -1,0 +1,1 @@
+"""Entrypoints: the composition root, the CLI and the HTTP API."""

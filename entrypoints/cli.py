@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -43,6 +43,7 @@ def _help_without_command(context: typer.Context) -> None:
     if context.invoked_subcommand is None:
         typer.echo(context.get_help())
 
+
 PolicyFile = Annotated[
     Path | None,
     typer.Option(
@@ -64,12 +65,13 @@ def _container(policy_file: Path | None) -> Container:
     return bootstrap(settings)
 
 
-def _print_json(document: Any) -> None:
+def _print_json(document: object) -> None:
     typer.echo(json.dumps(document, ensure_ascii=False))
 
 
 @calendar_app.command("due")
 def due(  # noqa: PLR0913 (one option per input of the computation)
+    *,
     received: Annotated[
         str, typer.Option(help="When the dossier was received, ISO-8601; no offset means +07:00.")
     ],

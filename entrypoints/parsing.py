@@ -72,7 +72,8 @@ def parse_agency(text: str | None) -> AgencyCode | None:
         return AgencyCode(text.strip())
     except InvalidValueError:
         raise InputError(
-            "agency", f"must have the QCVN 102 form LLL.LL.LL.Xnn, e.g. 000.00.12.H56 (got {text!r})"
+            "agency",
+            f"must have the QCVN 102 form LLL.LL.LL.Xnn, e.g. 000.00.12.H56 (got {text!r})",
         ) from None
 
 

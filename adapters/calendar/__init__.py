@@ -1,0 +1,1 @@
+"""The working calendar's sources: the `holidays` package and the calendar policy file."""

@@ -21,7 +21,14 @@ from domain.values import AgencyCode
 
 DEFAULT_POLICY = "default.toml"
 EARLIEST_YEAR = 2015
-_TOP_KEYS = {"first_year", "last_year", "office_hours", "day_off", "working_day", "office_hours_change"}
+_TOP_KEYS = {
+    "first_year",
+    "last_year",
+    "office_hours",
+    "day_off",
+    "working_day",
+    "office_hours_change",
+}
 _COMMON = {"effective", "decision", "agencies"}
 
 Table = Mapping[str, Any]

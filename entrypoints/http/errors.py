@@ -43,14 +43,14 @@ NOT_FOUND = Family("not-found", 404, "Không tìm thấy", "Not found")
 INTERNAL = Family("internal", 500, "Lỗi hệ thống", "Internal error")
 
 
-def problem(  # noqa: PLR0913 (the members of a problem document)
+def problem(
     request: Request,
     family: Family,
     detail: str,
     *,
     status: int | None = None,
     errors: Sequence[dict[str, str]] = (),
-    **extensions: Any,
+    **extensions: object,
 ) -> JSONResponse:
     """A problem document in the language the client asked for (Vietnamese by default)."""
     english = request.headers.get("accept-language", "").lower().startswith("en")
@@ -110,13 +110,15 @@ async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
 
 async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
     status = HTTPStatus(error.status_code)
-    family = NOT_FOUND if status == HTTPStatus.NOT_FOUND else Family(
-        status.phrase.lower().replace(" ", "-"), status, status.phrase, status.phrase
+    family = (
+        NOT_FOUND
+        if status == HTTPStatus.NOT_FOUND
+        else Family(status.phrase.lower().replace(" ", "-"), status, status.phrase, status.phrase)
     )
     detail = error.detail if isinstance(error.detail, str) else status.description
     return problem(request, family, detail, status=int(status))
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("http.unexpected_error", error_type=type(error).__name__)
+    log.error("http.unexpected_error", error_type=type(error).__name__, exc_info=error)
     return problem(request, INTERNAL, "The server failed; the request id identifies the log entry.")

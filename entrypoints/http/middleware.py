@@ -25,6 +25,7 @@ class RequestLogMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -55,7 +56,7 @@ class RequestLogMiddleware:
 def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == HEADER:
-            text = value.decode("latin-1")
+            text = bytes(value).decode("latin-1")
             if _CLIENT_ID.fullmatch(text):
                 return text
     return uuid.uuid4().hex

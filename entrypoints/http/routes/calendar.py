@@ -23,12 +23,15 @@ AgencyQuery = Annotated[
 
 @router.get("/due", response_model=DeadlineOut)
 def due(  # noqa: PLR0913 (one query parameter per input of the computation)
+    *,
     calendars: CalendarsDep,
     received_at: Annotated[
         str, Query(description="When the dossier was received, ISO-8601; no offset = +07:00.")
     ],
     unit: Annotated[TimeUnit, Query(description="The unit of the time limit.")],
-    limit: Annotated[int | None, Query(description="The limit in `unit`; none for same_day.")] = None,
+    limit: Annotated[
+        int | None, Query(description="The limit in `unit`; none for same_day.")
+    ] = None,
     agency: AgencyQuery = None,
     cutoff: Annotated[str, Query(description="Same-day cut-off, HH:MM.")] = "15:00",
 ) -> DeadlineOut:
@@ -49,7 +52,7 @@ def working_days(
     end: Annotated[date, Query(alias="to", description="Last day, YYYY-MM-DD.")],
     agency: AgencyQuery = None,
 ) -> WorkingDaysOut:
-    """Each day of the range with its kind: working day, weekend, holiday (named), working weekend."""
+    """Each day of the range with its kind: working day, weekend, named holiday, working weekend."""
     query = ListDays(start=start, end=end, agency=parse_agency(agency))
     calendar = calendars.calendar(query.agency)
     days = [DayOut(**day_document(calendar, day)) for day in calendars.list_days(query)]
