@@ -84,13 +84,21 @@ def focused_days(
         }
     )
     saturdays = [day for day in WORKING_SATURDAYS if first <= day <= last]
-    weekends = st.dates(first, last).map(_weekend_on_or_before).filter(lambda d: d >= first)
-    choices = [weekends]
+    choices = [weekend_days(first, last)]
     if days:
         choices.append(st.sampled_from(days))
     if saturdays:
         choices.append(st.sampled_from(saturdays))
     return st.one_of(choices)
+
+
+@st.composite
+def weekend_days(draw: st.DrawFn, first: date = FIRST_DAY, last: date = LAST_DAY) -> date:
+    """A Saturday or a Sunday between ``first`` and ``last`` (the range must span a week)."""
+    day = draw(st.dates(first, last))
+    ahead = (SATURDAY - day.weekday()) % 7 + draw(st.integers(0, 1))
+    weekend = day + timedelta(days=ahead)
+    return weekend if weekend <= last else weekend - timedelta(weeks=1)
 
 
 def focused_instants(
@@ -162,10 +170,3 @@ def _at(day: date, at: time) -> datetime:
 def _shift(at: time, minutes: int) -> time:
     total = (at.hour * 60 + at.minute + minutes) % MINUTES_PER_DAY
     return time(total // 60, total % 60)
-
-
-def _weekend_on_or_before(day: date) -> date:
-    """The Saturday or Sunday on or before ``day`` (Sunday when ``day`` is a Sunday)."""
-    if day.weekday() == SUNDAY:
-        return day
-    return day - timedelta(days=(day.weekday() - SATURDAY) % 7)
