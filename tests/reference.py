@@ -81,19 +81,30 @@ def ref_between(cal: WorkingCalendar, a: datetime, b: datetime) -> int:
     raise AssertionError("unreachable: the walk ends with an error")  # pragma: no cover
 
 
-def ref_statutory_working_days(cal: WorkingCalendar, received: datetime, n: int) -> date:
-    """Model D: the n-th working day after the legal receipt day, which is not counted."""
+def ref_next_working_day(cal: WorkingCalendar, day: date) -> date:
+    """The first working day on or after ``day``."""
+    while not ref_is_working_day(cal, day):
+        day += ONE_DAY
+        _check_day(cal, day)
+    return day
+
+
+def ref_nth_working_day_after(cal: WorkingCalendar, day: date, n: int) -> date:
+    """The n-th working day after ``day``, which itself is not counted."""
     if n < 1:
         raise ValueError("working days are counted from 1")
-    day = ref_normalize(cal, received).date()
     counted = 0
     while counted < n:
         day += ONE_DAY
-        if day > cal.last_day:
-            raise ValueError(f"the count runs past the calendar's last day {cal.last_day}")
+        _check_day(cal, day)
         if ref_is_working_day(cal, day):
             counted += 1
     return day
+
+
+def ref_statutory_working_days(cal: WorkingCalendar, received: datetime, n: int) -> date:
+    """Model D: the n-th working day after the legal receipt day, which is not counted."""
+    return ref_nth_working_day_after(cal, ref_normalize(cal, received).date(), n)
 
 
 def _minutes_from(cal: WorkingCalendar, t: datetime) -> Iterator[tuple[datetime, bool]]:
@@ -104,8 +115,7 @@ def _minutes_from(cal: WorkingCalendar, t: datetime) -> Iterator[tuple[datetime,
     while True:
         if moment.date() != day:
             day = moment.date()
-            if day > cal.last_day:
-                raise ValueError(f"the walk runs past the calendar's last day {cal.last_day}")
+            _check_day(cal, day)
             sessions = ref_sessions(cal, day)
         yield moment, _inside(sessions, moment)
         moment += ONE_MINUTE
@@ -120,6 +130,11 @@ def _minute_of_day(t: time) -> int:
     if t.second or t.microsecond:
         raise ValueError(f"the reference needs sessions on whole minutes, got {t}")
     return t.hour * 60 + t.minute
+
+
+def _check_day(cal: WorkingCalendar, day: date) -> None:
+    if day > cal.last_day:
+        raise ValueError(f"the walk runs past the calendar's last day {cal.last_day}")
 
 
 def _local(cal: WorkingCalendar, t: datetime) -> datetime:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain.calendar import OfficeHours, Session, WorkingCalendar
 from domain.deadline import Pause, compute_deadline, statutory_due_date
-from domain.time_limit import ClockPolicy, Timeliness, TimeLimit, classify
+from domain.time_limit import ClockPolicy, TimeLimit, Timeliness, classify
 from domain.values import VIETNAM
 from tests.reference import (
     ref_add,
@@ -125,7 +125,7 @@ def _in_office_hours(cal: WorkingCalendar, moment: datetime) -> bool:
 def test_due_lies_in_office_hours_after_the_clock_start(
     calendar: WorkingCalendar, start: datetime, hours: int
 ) -> None:
-    """The appointment comes after the normalized start and lies in office hours, never at a close."""
+    """The appointment comes after the clock start and lies in office hours, never at a close."""
     due = calendar.add_working_time(start, timedelta(hours=hours))
     assert due > calendar.normalize(start)
     assert _in_office_hours(calendar, due)
