@@ -33,7 +33,7 @@ def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
     return tuple(value)
 
 
-def _agencies(value: frozenset[AgencyCode] | tuple[AgencyCode, ...]) -> frozenset[AgencyCode]:
+def _agencies(value: Iterable[AgencyCode]) -> frozenset[AgencyCode]:
     return frozenset(value)
 
 

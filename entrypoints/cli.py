@@ -125,6 +125,13 @@ def serve(
 
     container = bootstrap()
     configure_logging(container.settings)
+    base = f"http://{host}:{port}"
+    typer.echo(
+        f"motcua: serving on {base}  (API docs: {base}/docs)\n"
+        f"  try: curl '{base}/api/v1/calendar/due?received_at=2025-01-24T10:00"
+        "&limit=5&unit=working_days'",
+        err=True,
+    )
     uvicorn.run(create_app(container), host=host, port=port, access_log=False, log_config=None)
 
 

@@ -47,12 +47,15 @@ def test_due_survives_an_unencoded_plus(client: TestClient) -> None:
         ({"received_at": "2025-01-24T10:00", "limit": "x", "unit": "working_days"}, "limit"),
         ({"received_at": "2025-01-24T10:00", "limit": 5, "unit": "fortnights"}, "unit"),
         ({"received_at": "2025-01-24T10:00", "unit": "calendar_days"}, "limit"),
-        ({"received_at": "2025-01-24T10:00", "limit": 5, "unit": "working_days", "agency": "1"}, "agency"),
+        (
+            {"received_at": "2025-01-24T10:00", "limit": 5, "unit": "working_days", "agency": "1"},
+            "agency",
+        ),
         ({"received_at": "2025-01-24T10:00", "unit": "same_day", "cutoff": "25:00"}, "cutoff"),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_422_problem_naming_the_field(
-    client: TestClient, params: dict[str, object], field: str
+    client: TestClient, params: dict[str, str | int], field: str
 ) -> None:
     """Each bad parameter gives 422 application/problem+json with the field's name."""
     response = client.get(DUE, params=params)
@@ -77,14 +80,14 @@ def test_a_date_outside_the_calendar_is_a_422_with_the_range(client: TestClient)
 
 def test_problem_titles_follow_accept_language(client: TestClient) -> None:
     """Titles are Vietnamese by default and English when asked for."""
-    params = {"received_at": "soon", "limit": 5, "unit": "working_days"}
+    params: dict[str, str | int] = {"received_at": "soon", "limit": 5, "unit": "working_days"}
     assert client.get(DUE, params=params).json()["title"] == "Dữ liệu không hợp lệ"
     english = client.get(DUE, params=params, headers={"Accept-Language": "en-US,en;q=0.9"})
     assert english.json()["title"] == "Invalid input"
 
 
 def test_working_days_lists_kinds_and_names(client: TestClient) -> None:
-    """24 Apr - 3 May 2025: a working Saturday, holidays with names, and the count of working days."""
+    """24 Apr - 3 May 2025: a working Saturday, named holidays, and the working-day count."""
     response = client.get(DAYS, params={"from": "2025-04-24", "to": "2025-05-03"})
     assert response.status_code == 200
     body = response.json()
@@ -141,7 +144,9 @@ def test_request_ids_are_generated_and_unsafe_ones_replaced(client: TestClient) 
 def test_query_strings_stay_out_of_the_logs(client: TestClient) -> None:
     """Only the path is logged: query strings may carry personal data."""
     with capture_logs() as logs:
-        client.get(DUE, params={"received_at": "2025-01-24T10:00", "limit": 5, "unit": "working_days"})
+        client.get(
+            DUE, params={"received_at": "2025-01-24T10:00", "limit": 5, "unit": "working_days"}
+        )
     assert all("2025-01-24" not in str(entry) for entry in logs)
 
 

@@ -1,4 +1,4 @@
-"""The calendar policy file (TOML) over the `holidays` package: what it reads and what it refuses."""
+"""The calendar policy file (TOML) over the `holidays` package: what it reads and refuses."""
 
 from __future__ import annotations
 
@@ -90,8 +90,10 @@ def test_last_year_can_be_set(tmp_path: Path) -> None:
             "'date' must be a date",
         ),
         (
-            "[[working_day]]\ndate = 2026-12-26\nreason = 'x'\neffective = 2026-12-01\n"
-            "agencies = ['H56']",
+            (
+                "[[working_day]]\ndate = 2026-12-26\nreason = 'x'\neffective = 2026-12-01\n"
+                "agencies = ['H56']"
+            ),
             "QCVN 102",
         ),
         ("[[office_hours_change]]\nsessions = ['07:00-11:00']", "'from' is required"),

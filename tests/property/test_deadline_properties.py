@@ -13,11 +13,17 @@ from domain.values import VIETNAM
 from tests.reference import (
     ref_add,
     ref_between,
+    ref_is_working_day,
     ref_is_working_minute,
+    ref_next_working_day,
     ref_normalize,
+    ref_nth_working_day_after,
+    ref_sessions,
     ref_statutory_working_days,
 )
 from tests.strategies import (
+    LAST_DAY,
+    focused_days,
     instants,
     minutes_of_day,
     received_with_pauses,
@@ -27,6 +33,9 @@ from tests.strategies import (
 
 MAX_REFERENCE_MINUTES = 20 * 8 * 60
 """Reference walks stay within twenty working days, so one example takes a few milliseconds."""
+
+SECOND_DAY = date(2015, 1, 2)
+"""Day properties start on the national calendar's second day; its first day has its own test."""
 
 MAX_REFERENCE_SPAN = 30 * 24 * 60
 """Intervals measured by the reference span at most thirty calendar days."""
@@ -97,16 +106,20 @@ def custom_calendar() -> WorkingCalendar:
     return _custom_calendar()
 
 
+CUSTOM_ANCHORS = (SUMMER_HOURS_FROM, THREE_SESSIONS_FROM)
 custom_instants = instants(
-    CUSTOM_FIRST,
-    date(2026, 10, 31),
-    boundaries=CUSTOM_BOUNDARIES,
-    anchors=(SUMMER_HOURS_FROM, THREE_SESSIONS_FROM),
+    CUSTOM_FIRST, date(2026, 10, 31), boundaries=CUSTOM_BOUNDARIES, anchors=CUSTOM_ANCHORS
 )
 
 
 def _at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=VIETNAM)
+
+
+def _closing(cal: WorkingCalendar, day: date) -> datetime:
+    """The end of the last session of a working ``day``, from the reference's sessions."""
+    end = max(end for _, end in ref_sessions(cal, day))
+    return datetime.combine(day, time(end // 60, end % 60), tzinfo=cal.tz)
 
 
 def _in_office_hours(cal: WorkingCalendar, moment: datetime) -> bool:
@@ -367,6 +380,58 @@ def test_statutory_due_date_matches_the_reference(
     """Model D is the n-th working day after the legal receipt day, as a day-by-day walk finds."""
     statutory = statutory_due_date(calendar, received, TimeLimit.working_days(days))
     assert statutory == ref_statutory_working_days(calendar, received, days)
+
+
+@given(received=instants(), days=st.integers(1, 45))
+def test_calendar_day_limit_matches_the_reference(
+    calendar: WorkingCalendar, received: datetime, days: int
+) -> None:
+    """N calendar days end N days after the receipt day, moved on to a working day, at closing."""
+    receipt = ref_normalize(calendar, received).date()
+    expected = ref_next_working_day(calendar, receipt + timedelta(days=days))
+    limit = TimeLimit.calendar_days(days)
+    deadline = compute_deadline(calendar, received, limit)
+    assert statutory_due_date(calendar, received, limit) == expected
+    assert deadline.statutory_due_date == expected
+    assert deadline.due_at == _closing(calendar, expected)
+
+
+@given(
+    day=st.one_of(st.dates(SECOND_DAY, LAST_DAY), focused_days(SECOND_DAY)),
+    n=working_day_limits(),
+)
+def test_working_days_match_the_reference(calendar: WorkingCalendar, day: date, n: int) -> None:
+    """Working days, the next one on or after a day and the n-th after it match a day walk."""
+    assert calendar.is_working_day(day) is ref_is_working_day(calendar, day)
+    assert calendar.next_working_day(day) == ref_next_working_day(calendar, day)
+    assert calendar.nth_working_day_after(day, n) == ref_nth_working_day_after(calendar, day, n)
+    if ref_is_working_day(calendar, day):
+        assert calendar.closing(day) == _closing(calendar, day)
+
+
+def test_next_working_day_of_the_first_calendar_day(calendar: WorkingCalendar) -> None:
+    """The calendar's first day has a next working day like any other day it covers."""
+    first = calendar.first_day
+    assert calendar.next_working_day(first) == ref_next_working_day(calendar, first)
+
+
+@given(
+    day=st.one_of(
+        st.dates(CUSTOM_FIRST + timedelta(days=1), date(2026, 10, 31)),
+        focused_days(CUSTOM_FIRST + timedelta(days=1), date(2026, 10, 31), CUSTOM_ANCHORS),
+    ),
+    n=working_day_limits(),
+)
+def test_working_days_match_the_reference_under_changed_hours(
+    custom_calendar: WorkingCalendar, day: date, n: int
+) -> None:
+    """With custom days off and working Saturdays, day counting and closing match a day walk."""
+    cal = custom_calendar
+    assert cal.is_working_day(day) is ref_is_working_day(cal, day)
+    assert cal.next_working_day(day) == ref_next_working_day(cal, day)
+    assert cal.nth_working_day_after(day, n) == ref_nth_working_day_after(cal, day, n)
+    if ref_is_working_day(cal, day):
+        assert cal.closing(day) == _closing(cal, day)
 
 
 @given(start=custom_instants)

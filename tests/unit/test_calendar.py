@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -65,7 +65,7 @@ def test_naive_datetimes_are_refused(calendar: WorkingCalendar) -> None:
 
 def test_other_offsets_are_read_in_vietnam_time(calendar: WorkingCalendar) -> None:
     """03:00 UTC is 10:00 in Hà Nội; results come back in Asia/Ho_Chi_Minh."""
-    start = datetime(2025, 3, 10, 3, tzinfo=timezone.utc)
+    start = datetime(2025, 3, 10, 3, tzinfo=UTC)
     assert calendar.normalize(start) == at("2025-03-10 10:00")
     assert calendar.normalize(start).tzinfo is VIETNAM
 

@@ -33,7 +33,7 @@ WD, WH = TimeLimit.working_days, TimeLimit.working_hours
         ("I", "2025-01-24 20:00", WD(5), "2025-02-10 07:00", date(2025, 2, 10)),
     ],
 )
-def test_worked_example(  # noqa: PLR0913 (one argument per column of the table)
+def test_worked_example(
     calendar: WorkingCalendar,
     example: str,
     received: str,
@@ -170,7 +170,7 @@ def test_calendar_days_end_on_a_working_day(
 def test_same_day_cutoff(
     calendar: WorkingCalendar, received: str, cutoff: time, handled_on: date
 ) -> None:
-    """Same-day dossiers are due the day they arrive before the cut-off, else the next working day."""
+    """Same-day dossiers are due the day they arrive before the cut-off, else the next one."""
     deadline = compute_deadline(
         calendar, at(received), TimeLimit.same_day(), same_day_cutoff=cutoff
     )
