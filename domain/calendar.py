@@ -13,7 +13,7 @@ due time that lands exactly on a session's end rolls to the next session start.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -210,7 +210,7 @@ class WorkingCalendar:
 
     def next_working_day(self, day: date) -> date:
         """The first working day on or after ``day``."""
-        return self._index.nth_working_day_after(day - timedelta(days=1), 1)
+        return self._index.next_working_day(day)
 
     def closing(self, day: date) -> datetime:
         """The end of the last session of a working ``day``: where a day-counted period ends."""
@@ -322,10 +322,16 @@ class _Index:
         day = self.dates[i]
         return datetime(day.year, day.month, day.day, tzinfo=self.tz) + timedelta(microseconds=tod)
 
+    def next_working_day(self, day: date) -> date:
+        k = bisect_left(self.working, self.ordinal(day))
+        return self._working_day(k)
+
     def nth_working_day_after(self, day: date, n: int) -> date:
         if n < 1:
             raise InvalidCalendarError("working days are counted from 1")
-        k = bisect_right(self.working, self.ordinal(day)) + n - 1
+        return self._working_day(bisect_right(self.working, self.ordinal(day)) + n - 1)
+
+    def _working_day(self, k: int) -> date:
         if k >= len(self.working):
             raise OutsideCalendarError(
                 requested=self.last + timedelta(days=1), first_day=self.first, last_day=self.last
