@@ -114,20 +114,23 @@ class CalendarDay:
     name: str | None = None
 
 
-def _date_set(value: Iterable[date]) -> frozenset[date]:
+def to_dates(value: Iterable[date]) -> frozenset[date]:
+    """Converter: a frozen set of days."""
     return frozenset(value)
 
 
-def _weekdays(value: Iterable[int]) -> frozenset[int]:
+def to_weekdays(value: Iterable[int]) -> frozenset[int]:
+    """Converter: a frozen set of weekday numbers (Monday is 0)."""
     return frozenset(value)
+
+
+def to_day_names(value: Mapping[date, str]) -> Mapping[date, str]:
+    """Converter: a read-only copy of days and their names."""
+    return MappingProxyType(dict(value))
 
 
 def _schedule(value: Iterable[OfficeHours]) -> tuple[OfficeHours, ...]:
     return tuple(value)
-
-
-def _names(value: Mapping[date, str]) -> Mapping[date, str]:
-    return MappingProxyType(dict(value))
 
 
 @frozen
@@ -142,12 +145,12 @@ class WorkingCalendar:
 
     first_day: date
     last_day: date
-    holidays: Mapping[date, str] = field(converter=_names, factory=dict)
-    working_weekend_days: frozenset[date] = field(converter=_date_set, factory=frozenset)
+    holidays: Mapping[date, str] = field(converter=to_day_names, factory=dict)
+    working_weekend_days: frozenset[date] = field(converter=to_dates, factory=frozenset)
     office_hours: tuple[OfficeHours, ...] = field(
         converter=_schedule, factory=lambda: (OfficeHours.standard(date.min),)
     )
-    rest_weekdays: frozenset[int] = field(converter=_weekdays, default=frozenset({5, 6}))
+    rest_weekdays: frozenset[int] = field(converter=to_weekdays, default=frozenset({5, 6}))
     tz: ZoneInfo = VIETNAM
     _index: _Index = field(init=False, eq=False, repr=False)
 

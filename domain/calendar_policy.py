@@ -12,25 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from types import MappingProxyType
 
 from attrs import field, frozen
 
-from domain.calendar import OfficeHours, WorkingCalendar
+from domain.calendar import OfficeHours, WorkingCalendar, to_dates, to_day_names, to_weekdays
 from domain.errors import InvalidCalendarError, OutsideCalendarError
 from domain.values import AgencyCode
-
-
-def _dates(value: Iterable[date]) -> frozenset[date]:
-    return frozenset(value)
-
-
-def _weekdays(value: Iterable[int]) -> frozenset[int]:
-    return frozenset(value)
-
-
-def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
-    return tuple(value)
 
 
 def _agencies(value: Iterable[AgencyCode]) -> frozenset[AgencyCode]:
@@ -38,42 +25,45 @@ def _agencies(value: Iterable[AgencyCode]) -> frozenset[AgencyCode]:
 
 
 @frozen(kw_only=True)
-class DayOff:
+class Decision:
+    """Quyết định: when a change takes effect, which decision made it, and for which agencies.
+
+    No agencies means every agency that uses the policy.
+    """
+
+    effective: date
+    decision: str = ""
+    agencies: frozenset[AgencyCode] = field(converter=_agencies, factory=frozenset)
+
+
+@frozen(kw_only=True)
+class DayOff(Decision):
     """Ngày nghỉ theo quyết định: a day off that the national base does not have."""
 
     day: date
     name: str
-    effective: date
-    decision: str = ""
-    agencies: frozenset[AgencyCode] = field(converter=_agencies, factory=frozenset)
 
 
 @frozen(kw_only=True)
-class WorkingDay:
+class WorkingDay(Decision):
     """Ngày làm việc theo quyết định: a day that is worked, whatever the base says."""
 
     day: date
     reason: str
-    effective: date
-    decision: str = ""
-    agencies: frozenset[AgencyCode] = field(converter=_agencies, factory=frozenset)
 
 
 @frozen(kw_only=True)
-class OfficeHoursChange:
+class OfficeHoursChange(Decision):
     """Thay đổi giờ làm việc: new office hours from ``hours.valid_from``."""
 
     hours: OfficeHours
-    effective: date
-    decision: str = ""
-    agencies: frozenset[AgencyCode] = field(converter=_agencies, factory=frozenset)
 
 
 Change = DayOff | WorkingDay | OfficeHoursChange
 
 
-def _names(value: Mapping[date, str]) -> Mapping[date, str]:
-    return MappingProxyType(dict(value))
+def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
+    return tuple(value)
 
 
 @frozen(kw_only=True)
@@ -82,11 +72,11 @@ class CalendarPolicy:
 
     first_day: date
     last_day: date
-    base_holidays: Mapping[date, str] = field(converter=_names)
-    base_working_weekend_days: frozenset[date] = field(converter=_dates)
+    base_holidays: Mapping[date, str] = field(converter=to_day_names)
+    base_working_weekend_days: frozenset[date] = field(converter=to_dates)
     base_office_hours: OfficeHours
     changes: tuple[Change, ...] = field(converter=_changes, default=())
-    rest_weekdays: frozenset[int] = field(converter=_weekdays, default=frozenset({5, 6}))
+    rest_weekdays: frozenset[int] = field(converter=to_weekdays, default=frozenset({5, 6}))
     _built: dict[tuple[object, ...], WorkingCalendar] = field(
         init=False, factory=dict, eq=False, repr=False, hash=False
     )
