@@ -218,8 +218,10 @@ class WorkingCalendar:
     def closing(self, day: date) -> datetime:
         """The end of the last session of a working ``day``: where a day-counted period ends."""
         index = self._index
-        i = index.ordinal(day)
-        return index.instant_at(i, index.sessions[i][-1][1])
+        sessions = index.sessions[index.ordinal(day)]
+        if not sessions:
+            raise InvalidCalendarError(f"{day.isoformat()} is not a working day: it has no closing")
+        return index.instant_at(index.ordinal(day), sessions[-1][1])
 
     # ------------------------------------------------------------------ working time
 
@@ -263,7 +265,17 @@ def _us(amount: timedelta) -> int:
 class _Index:
     """Cumulative working time per day, and the working days in order."""
 
-    __slots__ = ("cum", "dates", "first", "first_ordinal", "last", "sessions", "tz", "working")
+    __slots__ = (
+        "cum",
+        "dates",
+        "first",
+        "first_ordinal",
+        "last",
+        "midnights",
+        "sessions",
+        "tz",
+        "working",
+    )
 
     def __init__(self, calendar: WorkingCalendar) -> None:
         self.first = calendar.first_day
@@ -272,6 +284,7 @@ class _Index:
         self.tz = calendar.tz
         n = (calendar.last_day - calendar.first_day).days + 1
         self.dates = [calendar.first_day + timedelta(days=i) for i in range(n)]
+        self.midnights = [datetime(d.year, d.month, d.day, tzinfo=self.tz) for d in self.dates]
         self.sessions: list[tuple[tuple[int, int], ...]] = []
         self.cum = [0]
         self.working: list[int] = []
@@ -322,8 +335,7 @@ class _Index:
         )
 
     def instant_at(self, i: int, tod: int) -> datetime:
-        day = self.dates[i]
-        return datetime(day.year, day.month, day.day, tzinfo=self.tz) + timedelta(microseconds=tod)
+        return self.midnights[i] + timedelta(microseconds=tod)
 
     def next_working_day(self, day: date) -> date:
         k = bisect_left(self.working, self.ordinal(day))

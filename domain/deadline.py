@@ -22,6 +22,8 @@ from domain.calendar import WorkingCalendar
 from domain.errors import InvalidPauseError
 from domain.time_limit import ClockPolicy, TimeLimit, TimeUnit, local
 
+_MICROSECONDS_PER_HOUR = 3_600_000_000
+
 DEFAULT_SAME_DAY_CUTOFF = time(15)
 """Hồ sơ trong ngày received after 15:00 is handled the next working day (§4.2)."""
 
@@ -69,10 +71,10 @@ def compute_deadline(  # noqa: PLR0913 (each argument is one rule of §4)
     _check_pauses(received_at, pauses)
     if limit.unit is TimeUnit.SAME_DAY:
         return _same_day(calendar, received_at, same_day_cutoff, pauses)
-    start = calendar.normalize(received_at)
     if limit.unit is TimeUnit.CALENDAR_DAYS:
+        start = calendar.normalize(received_at)
         return _calendar_days(calendar, start, limit, pauses, policy)
-    return _working_time(calendar, start, limit, pauses, policy)
+    return _working_time(calendar, received_at, limit, pauses, policy)
 
 
 def statutory_due_date(calendar: WorkingCalendar, received_at: datetime, limit: TimeLimit) -> date:
@@ -102,19 +104,21 @@ def _check_pauses(received_at: datetime, pauses: Sequence[Pause]) -> None:
 
 def _working_time(
     calendar: WorkingCalendar,
-    start: datetime,
+    received_at: datetime,
     limit: TimeLimit,
     pauses: Sequence[Pause],
     policy: ClockPolicy,
 ) -> Deadline:
+    # Positions on the working-time line: normalize(t) is instant(position(t)).
+    position = calendar.position(received_at)
+    start = calendar.instant(position)
+    amount = limit.as_working_hours * _MICROSECONDS_PER_HOUR
     if pauses and policy is ClockPolicy.RESTART:
-        restart = calendar.normalize(pauses[-1].end)
-        due = calendar.add_working_time(restart, limit.working_time)
-        return Deadline(start, due, _model_d(calendar, restart, limit, due))
-    paused = sum(
-        (calendar.working_time_between(pause.start, pause.end) for pause in pauses), timedelta(0)
-    )
-    due = calendar.add_working_time(start, limit.working_time + paused)
+        restart = calendar.position(pauses[-1].end)
+        due = calendar.instant(restart + amount)
+        return Deadline(start, due, _model_d(calendar, calendar.instant(restart), limit, due))
+    paused = sum(calendar.position(p.end) - calendar.position(p.start) for p in pauses)
+    due = calendar.instant(position + amount + paused)
     statutory = due.date() if pauses else _model_d(calendar, start, limit, due)
     return Deadline(start, due, statutory)
 

@@ -82,15 +82,20 @@ class TimeLimit:
         return self.unit in (TimeUnit.WORKING_DAYS, TimeUnit.WORKING_HOURS)
 
     @property
-    def working_time(self) -> timedelta:
-        """The limit as working time (8 h a working day); only for working-time units."""
+    def as_working_hours(self) -> int:
+        """The limit in working hours (8 h a working day); only for working-time units."""
         if self.unit is TimeUnit.WORKING_DAYS:
-            return timedelta(hours=self.value * HOURS_PER_WORKING_DAY)
+            return self.value * HOURS_PER_WORKING_DAY
         if self.unit is TimeUnit.WORKING_HOURS:
-            return timedelta(hours=self.value)
+            return self.value
         raise InvalidTimeLimitError(
             value=self.value, unit=self.unit, reason="is not counted in working time"
         )
+
+    @property
+    def working_time(self) -> timedelta:
+        """The limit as working time (8 h a working day); only for working-time units."""
+        return timedelta(hours=self.as_working_hours)
 
     def __str__(self) -> str:
         return f"{self.value} {self.unit}"
@@ -113,6 +118,8 @@ class Timeliness(StrEnum):
 
 def local(moment: datetime, tz: ZoneInfo = VIETNAM) -> datetime:
     """The moment in local time; a moment without a time zone is refused, never guessed."""
+    if moment.tzinfo is tz:
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise NaiveDatetimeError(value=moment)
     return moment.astimezone(tz)

@@ -42,7 +42,7 @@ WORKING_SATURDAYS = (
 """Saturdays made working days (làm bù) in the national calendar."""
 
 _TET_WINDOWS = ((date(2025, 1, 18), 24), (date(2026, 2, 7), 24))
-"""Tết 2025 (27 Jan - 2 Feb) and Tết 2026 (14-22 Feb), with a week either side."""
+"""Tết 2025 (25 Jan - 2 Feb) and Tết 2026 (14-22 Feb), with a week either side."""
 
 _YEARLY_WINDOWS = ((4, 22, 17), (8, 26, 14), (12, 27, 9))
 """(month, day, length): around 30/4 and 1/5, around 2/9, around New Year."""

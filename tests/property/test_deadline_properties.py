@@ -22,6 +22,7 @@ from tests.reference import (
     ref_statutory_working_days,
 )
 from tests.strategies import (
+    FIRST_DAY,
     LAST_DAY,
     focused_days,
     instants,
@@ -33,9 +34,6 @@ from tests.strategies import (
 
 MAX_REFERENCE_MINUTES = 20 * 8 * 60
 """Reference walks stay within twenty working days, so one example takes a few milliseconds."""
-
-SECOND_DAY = date(2015, 1, 2)
-"""Day properties start on the national calendar's second day; its first day has its own test."""
 
 MAX_REFERENCE_SPAN = 30 * 24 * 60
 """Intervals measured by the reference span at most thirty calendar days."""
@@ -60,7 +58,7 @@ CUSTOM_BOUNDARIES = (
 
 
 def _custom_calendar() -> WorkingCalendar:
-    """2025-2026 with a few holidays, two working Saturdays and office hours changed twice."""
+    """2025-2026 with a few holidays, three working Saturdays and office hours changed twice."""
     holidays = {
         date(2025, 1, 1): "Tết Dương lịch",
         **{date(2025, 1, d): "Tết Nguyên Đán" for d in range(27, 32)},
@@ -107,8 +105,10 @@ def custom_calendar() -> WorkingCalendar:
 
 
 CUSTOM_ANCHORS = (SUMMER_HOURS_FROM, THREE_SESSIONS_FROM)
+CUSTOM_LAST_START = date(2026, 10, 31)
+"""Custom-calendar inputs stop two months before its end, leaving room for the limits."""
 custom_instants = instants(
-    CUSTOM_FIRST, date(2026, 10, 31), boundaries=CUSTOM_BOUNDARIES, anchors=CUSTOM_ANCHORS
+    CUSTOM_FIRST, CUSTOM_LAST_START, boundaries=CUSTOM_BOUNDARIES, anchors=CUSTOM_ANCHORS
 )
 
 
@@ -397,7 +397,7 @@ def test_calendar_day_limit_matches_the_reference(
 
 
 @given(
-    day=st.one_of(st.dates(SECOND_DAY, LAST_DAY), focused_days(SECOND_DAY)),
+    day=st.one_of(st.dates(FIRST_DAY, LAST_DAY), focused_days()),
     n=working_day_limits(),
 )
 def test_working_days_match_the_reference(calendar: WorkingCalendar, day: date, n: int) -> None:
@@ -410,15 +410,19 @@ def test_working_days_match_the_reference(calendar: WorkingCalendar, day: date, 
 
 
 def test_next_working_day_of_the_first_calendar_day(calendar: WorkingCalendar) -> None:
-    """The calendar's first day has a next working day like any other day it covers."""
+    """The calendar's first day has a next working day like any other day it covers.
+
+    Regression: ``next_working_day(first_day)`` once raised OutsideCalendarError
+    for the day before the calendar instead of answering 2015-01-05.
+    """
     first = calendar.first_day
     assert calendar.next_working_day(first) == ref_next_working_day(calendar, first)
 
 
 @given(
     day=st.one_of(
-        st.dates(CUSTOM_FIRST + timedelta(days=1), date(2026, 10, 31)),
-        focused_days(CUSTOM_FIRST + timedelta(days=1), date(2026, 10, 31), CUSTOM_ANCHORS),
+        st.dates(CUSTOM_FIRST, CUSTOM_LAST_START),
+        focused_days(CUSTOM_FIRST, CUSTOM_LAST_START, CUSTOM_ANCHORS),
     ),
     n=working_day_limits(),
 )

@@ -122,6 +122,12 @@ def test_a_day_cannot_be_both_off_and_worked() -> None:
         small_calendar(holidays={date(2025, 3, 8): "x"}, working_weekend_days={date(2025, 3, 8)})
 
 
+def test_a_day_off_has_no_closing_time(calendar: WorkingCalendar) -> None:
+    """Asking when a holiday closes is a domain error, not a crash."""
+    with pytest.raises(InvalidCalendarError, match="not a working day"):
+        calendar.closing(date(2025, 9, 2))
+
+
 def test_office_hours_change_from_their_date() -> None:
     """New office hours apply from their first day; earlier days keep the old ones."""
     summer = OfficeHours(date(2025, 3, 17), (Session(time(7, 30), time(11, 30)),))
