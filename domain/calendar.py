@@ -145,7 +145,8 @@ class WorkingCalendar:
 
     first_day: date
     last_day: date
-    holidays: Mapping[date, str] = field(converter=to_day_names, factory=dict)
+    # A read-only mapping cannot be hashed: it takes part in equality, not in the hash.
+    holidays: Mapping[date, str] = field(converter=to_day_names, factory=dict, hash=False)
     working_weekend_days: frozenset[date] = field(converter=to_dates, factory=frozenset)
     office_hours: tuple[OfficeHours, ...] = field(
         converter=_schedule, factory=lambda: (OfficeHours.standard(date.min),)

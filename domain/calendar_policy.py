@@ -72,7 +72,7 @@ class CalendarPolicy:
 
     first_day: date
     last_day: date
-    base_holidays: Mapping[date, str] = field(converter=to_day_names)
+    base_holidays: Mapping[date, str] = field(converter=to_day_names, hash=False)
     base_working_weekend_days: frozenset[date] = field(converter=to_dates)
     base_office_hours: OfficeHours
     changes: tuple[Change, ...] = field(converter=_changes, default=())

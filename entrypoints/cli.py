@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import attrs
 import typer
 
 from application.errors import ApplicationError
@@ -59,9 +60,7 @@ Agency = Annotated[
 def _container(policy_file: Path | None) -> Container:
     settings = Settings.from_env()
     if policy_file is not None:
-        settings = Settings(
-            calendar_file=policy_file, log_level=settings.log_level, log_format=settings.log_format
-        )
+        settings = attrs.evolve(settings, calendar_file=policy_file)
     return bootstrap(settings)
 
 

@@ -116,6 +116,15 @@ def test_standard_office_hours_are_eight_hours() -> None:
     assert OfficeHours.standard(date(2025, 1, 1)).length == timedelta(hours=8)
 
 
+def test_calendars_are_values() -> None:
+    """Two calendars built from the same data are equal and hash alike; other holidays differ."""
+    a = small_calendar(holidays={date(2025, 3, 3): "x"})
+    b = small_calendar(holidays={date(2025, 3, 3): "x"})
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a != small_calendar(holidays={date(2025, 3, 4): "x"})
+
+
 def test_a_day_cannot_be_both_off_and_worked() -> None:
     """The same day as a holiday and as a working weekend day is inconsistent."""
     with pytest.raises(InvalidCalendarError):
