@@ -129,6 +129,10 @@ def to_day_names(value: Mapping[date, str]) -> Mapping[date, str]:
     return MappingProxyType(dict(value))
 
 
+def _count_days(days: Iterable[date]) -> str:
+    return f"<{len(list(days))} days>"
+
+
 def _schedule(value: Iterable[OfficeHours]) -> tuple[OfficeHours, ...]:
     return tuple(value)
 
@@ -146,8 +150,12 @@ class WorkingCalendar:
     first_day: date
     last_day: date
     # A read-only mapping cannot be hashed: it takes part in equality, not in the hash.
-    holidays: Mapping[date, str] = field(converter=to_day_names, factory=dict, hash=False)
-    working_weekend_days: frozenset[date] = field(converter=to_dates, factory=frozenset)
+    holidays: Mapping[date, str] = field(
+        converter=to_day_names, factory=dict, hash=False, repr=_count_days
+    )
+    working_weekend_days: frozenset[date] = field(
+        converter=to_dates, factory=frozenset, repr=_count_days
+    )
     office_hours: tuple[OfficeHours, ...] = field(
         converter=_schedule, factory=lambda: (OfficeHours.standard(date.min),)
     )

@@ -72,8 +72,8 @@ class CalendarPolicy:
 
     first_day: date
     last_day: date
-    base_holidays: Mapping[date, str] = field(converter=to_day_names, hash=False)
-    base_working_weekend_days: frozenset[date] = field(converter=to_dates)
+    base_holidays: Mapping[date, str] = field(converter=to_day_names, hash=False, repr=False)
+    base_working_weekend_days: frozenset[date] = field(converter=to_dates, repr=False)
     base_office_hours: OfficeHours
     changes: tuple[Change, ...] = field(converter=_changes, default=())
     rest_weekdays: frozenset[int] = field(converter=to_weekdays, default=frozenset({5, 6}))

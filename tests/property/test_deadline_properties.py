@@ -7,7 +7,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from domain.calendar import OfficeHours, Session, WorkingCalendar
-from domain.deadline import Pause, compute_deadline, statutory_due_date
+from domain.deadline import Deadline, Pause, compute_deadline, statutory_due_date
 from domain.time_limit import ClockPolicy, TimeLimit, Timeliness, classify
 from domain.values import VIETNAM
 from tests.reference import (
@@ -245,15 +245,25 @@ def test_model_h_falls_on_the_model_d_date(
 # ---------------------------------------------------------------- pauses (§4.6)
 
 
+def _three_ways(
+    calendar: WorkingCalendar, plan: tuple[datetime, tuple[Pause, ...]], days: int
+) -> tuple[Deadline, Deadline, Deadline]:
+    """The deadline of ``days`` working days without pauses, under PAUSE, and under RESTART."""
+    received, pauses = plan
+    limit = TimeLimit.working_days(days)
+    return (
+        compute_deadline(calendar, received, limit),
+        compute_deadline(calendar, received, limit, pauses=pauses),
+        compute_deadline(calendar, received, limit, pauses=pauses, policy=ClockPolicy.RESTART),
+    )
+
+
 @given(plan=received_with_pauses(), days=working_day_limits())
 def test_pause_never_brings_the_due_earlier(
     calendar: WorkingCalendar, plan: tuple[datetime, tuple[Pause, ...]], days: int
 ) -> None:
     """Under PAUSE a dossier with pauses is never due before the same dossier without them."""
-    received, pauses = plan
-    limit = TimeLimit.working_days(days)
-    plain = compute_deadline(calendar, received, limit)
-    paused = compute_deadline(calendar, received, limit, pauses=pauses)
+    plain, paused, _ = _three_ways(calendar, plan, days)
     assert paused.due_at >= plain.due_at
     assert paused.statutory_due_date >= plain.statutory_due_date
     assert paused.clock_start == plain.clock_start
@@ -264,10 +274,8 @@ def test_pause_moves_the_due_by_the_paused_working_time(
     calendar: WorkingCalendar, plan: tuple[datetime, tuple[Pause, ...]], days: int
 ) -> None:
     """Under PAUSE the appointment moves by exactly the working time inside the pauses."""
-    received, pauses = plan
-    limit = TimeLimit.working_days(days)
-    plain = compute_deadline(calendar, received, limit)
-    paused = compute_deadline(calendar, received, limit, pauses=pauses)
+    _, pauses = plan
+    plain, paused, _ = _three_ways(calendar, plan, days)
     stood_still = sum((calendar.working_time_between(p.start, p.end) for p in pauses), timedelta(0))
     assert calendar.working_time_between(plain.due_at, paused.due_at) == stood_still
     assert paused.statutory_due_date == paused.due_at.date()
@@ -292,12 +300,7 @@ def test_restart_is_never_earlier_than_pause(
     calendar: WorkingCalendar, plan: tuple[datetime, tuple[Pause, ...]], days: int
 ) -> None:
     """RESTART grants the full limit again, so it is never due before PAUSE."""
-    received, pauses = plan
-    limit = TimeLimit.working_days(days)
-    paused = compute_deadline(calendar, received, limit, pauses=pauses)
-    restarted = compute_deadline(
-        calendar, received, limit, pauses=pauses, policy=ClockPolicy.RESTART
-    )
+    _, paused, restarted = _three_ways(calendar, plan, days)
     assert restarted.due_at >= paused.due_at
     assert restarted.statutory_due_date >= paused.statutory_due_date
 
@@ -307,11 +310,9 @@ def test_restart_counts_the_full_limit_from_the_last_resume(
     calendar: WorkingCalendar, plan: tuple[datetime, tuple[Pause, ...]], days: int
 ) -> None:
     """RESTART is the deadline of a dossier received when the last pause ends, Model D included."""
-    received, pauses = plan
+    _, pauses = plan
+    _, _, restarted = _three_ways(calendar, plan, days)
     limit = TimeLimit.working_days(days)
-    restarted = compute_deadline(
-        calendar, received, limit, pauses=pauses, policy=ClockPolicy.RESTART
-    )
     fresh = compute_deadline(calendar, pauses[-1].end, limit)
     assert restarted.due_at == fresh.due_at
     assert restarted.statutory_due_date == fresh.statutory_due_date == fresh.due_at.date()
