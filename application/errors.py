@@ -16,3 +16,21 @@ class InvalidPolicyFileError(ApplicationError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"calendar policy file {self.path}: {reason}")
+
+
+class ProcedureNotFoundError(ApplicationError):
+    """No procedure has that code; ``candidates`` lists local codes sharing a national code."""
+
+    def __init__(self, *, code: str, candidates: tuple[str, ...] = ()) -> None:
+        self.code = code
+        self.candidates = candidates
+        hint = f"; local codes under it: {', '.join(candidates)}" if candidates else ""
+        super().__init__(f"no procedure has the code {code}{hint}")
+
+
+class ConcurrentChangeError(ApplicationError):
+    """Someone else changed the same aggregate first; reload and try again."""
+
+    def __init__(self, *, what: str) -> None:
+        self.what = what
+        super().__init__(f"{what} was changed by someone else at the same time; try again")

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from attrs import frozen
 
 from domain.deadline import DEFAULT_SAME_DAY_CUTOFF
+from domain.procedure_spec import Level
 from domain.time_limit import TimeLimit
 from domain.values import AgencyCode
 
@@ -28,3 +29,16 @@ class ListDays:
     start: date
     end: date
     agency: AgencyCode | None = None
+
+
+@frozen(kw_only=True)
+class ListProcedures:
+    """Danh sách thủ tục: filtered, searched, one page after ``after`` (a local code)."""
+
+    agency: AgencyCode | None = None
+    sector: str | None = None
+    level: Level | None = None
+    text: str | None = None
+    in_force_on: date | None = None
+    after: str | None = None
+    limit: int = 50

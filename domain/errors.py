@@ -68,3 +68,37 @@ class NaiveDatetimeError(DomainError):
     def __init__(self, *, value: object) -> None:
         self.value = value
         super().__init__(f"a moment needs a time zone offset (got {value!r})")
+
+
+class ProcedureError(DomainError):
+    """A procedure (thủ tục hành chính) breaks a rule of the catalog."""
+
+
+class InvalidProcedureError(ProcedureError):
+    """A procedure's content breaks an invariant; ``rule`` names it, ``data`` gives the figures."""
+
+    def __init__(self, *, rule: str, message: str, **data: object) -> None:
+        self.rule = rule
+        self.data = data
+        super().__init__(message)
+
+
+class ProcedureLifecycleError(ProcedureError):
+    """A catalog decision does not fit where the procedure is in its life."""
+
+    def __init__(self, *, code: str, status: str, action: str, reason: str) -> None:
+        self.code = code
+        self.status = status
+        self.action = action
+        self.reason = reason
+        super().__init__(f"cannot {action} procedure {code} ({status}): {reason}")
+
+
+class ProcedureNotInForceError(ProcedureError):
+    """On that day the procedure receives nothing: not yet published, abolished or replaced."""
+
+    def __init__(self, *, code: str, on: date, status: str) -> None:
+        self.code = code
+        self.on = on
+        self.status = status
+        super().__init__(f"procedure {code} is not in force on {on.isoformat()} ({status})")

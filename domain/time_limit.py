@@ -93,6 +93,15 @@ class TimeLimit:
         )
 
     @property
+    def ceiling_hours(self) -> int:
+        """The most working hours the limit can hold: 8 a day, and one day for same_day."""
+        if self.unit is TimeUnit.WORKING_HOURS:
+            return self.value
+        if self.unit is TimeUnit.SAME_DAY:
+            return HOURS_PER_WORKING_DAY
+        return self.value * HOURS_PER_WORKING_DAY
+
+    @property
     def working_time(self) -> timedelta:
         """The limit as working time (8 h a working day); only for working-time units."""
         return timedelta(hours=self.as_working_hours)

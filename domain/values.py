@@ -13,6 +13,8 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 """Giờ Việt Nam: the time zone every legal deadline is held in."""
 
 _AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")
+_NATIONAL_CODE = re.compile(r"\d\.\d{6}")
+_LOCAL_CODE = re.compile(r"\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2})?\.[A-Z]\d{2}")
 
 
 def _check_agency_code(_instance: object, _attribute: object, value: str) -> None:
@@ -29,6 +31,42 @@ class AgencyCode:
     """Mã định danh điện tử cơ quan (agency identifier, QCVN 102:2016/BTTTT)."""
 
     value: str = field(validator=_check_agency_code)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _check_national_code(_instance: object, _attribute: object, value: str) -> None:
+    if not _NATIONAL_CODE.fullmatch(value):
+        raise InvalidValueError(
+            field="national_code", value=value, reason="a national procedure code is d.dddddd"
+        )
+
+
+def _check_local_code(_instance: object, _attribute: object, value: str) -> None:
+    if not _LOCAL_CODE.fullmatch(value):
+        raise InvalidValueError(
+            field="local_code",
+            value=value,
+            reason="a local procedure code is d.dddddd.000.00.00.Xnn or d.dddddd.Xnn",
+        )
+
+
+@frozen
+class NationalCode:
+    """Mã TTHC quốc gia (national procedure code, MATTHC), e.g. 2.000815."""
+
+    value: str = field(validator=_check_national_code)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@frozen
+class LocalCode:
+    """Mã TTHC địa phương (local procedure code, MATTHCDP), e.g. 2.000815.000.00.00.H56."""
+
+    value: str = field(validator=_check_local_code)
 
     def __str__(self) -> str:
         return self.value
