@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml uv.lock
 sync: $(STAMP) ## create or update .venv from uv.lock
 
 run: $(STAMP) ## serve the HTTP API on $(HOST):$(PORT)
-	$(RUN) motcua serve --host $(HOST) --port $(PORT)
+	$(RUN) motcua serve --host $(HOST) --port $(PORT) --load-catalog data/catalog/demo.json
 
 test: $(STAMP) ## the whole suite, exactly what CI runs (PostgreSQL tests included)
 	$(RUN) pytest -n auto -p no:cacheprovider

@@ -10,11 +10,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+import attrs
 import structlog
 from attrs import frozen
 
 from adapters.calendar.policy_file import load_policy
+from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
 from application.calendars import Calendars
+from application.catalog import Catalog
+from application.onestop import OneStop
+from domain.calendar_policy import CalendarPolicy
 from domain.values import VIETNAM
 
 LogFormat = Literal["auto", "json", "console"]
@@ -25,6 +30,18 @@ class SettingsError(ValueError):
     """An environment variable has a value the system cannot use."""
 
 
+def store_from_env(env: Mapping[str, str]) -> StoreConfig:
+    """PostgreSQL when a URL or POSTGRES_DBNAME is set, memory for ``:memory:``, else SQLite."""
+    url = env.get("MOTCUA_DATABASE_URL") or None
+    cipher = env.get("MOTCUA_CIPHER_KEY") or None
+    if url or env.get("POSTGRES_DBNAME"):
+        return StoreConfig(kind=StoreKind.POSTGRES, database_url=url, cipher_key=cipher)
+    path = env.get("MOTCUA_DB", "var/motcua.db")
+    if path == ":memory:":
+        return StoreConfig(kind=StoreKind.MEMORY, cipher_key=cipher)
+    return StoreConfig(kind=StoreKind.SQLITE, sqlite_path=Path(path), cipher_key=cipher)
+
+
 @frozen(kw_only=True)
 class Settings:
     """What the environment configures (documented in the README)."""
@@ -32,6 +49,7 @@ class Settings:
     calendar_file: Path | None = None
     log_level: str = "info"
     log_format: LogFormat = "auto"
+    store: StoreConfig = attrs.field(factory=lambda: StoreConfig(kind=StoreKind.MEMORY))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -47,6 +65,7 @@ class Settings:
             calendar_file=Path(calendar_file) if calendar_file else None,
             log_level=level,
             log_format=log_format,  # type: ignore[arg-type]  # checked just above
+            store=store_from_env(env),
         )
 
 
@@ -56,14 +75,23 @@ class Container:
 
     settings: Settings
     calendars: Calendars
+    app: OneStop
+    catalog: Catalog
 
 
-def bootstrap(settings: Settings | None = None) -> Container:
-    """Wire the applications from ``settings`` (default: the environment)."""
+def bootstrap(settings: Settings | None = None, policy: CalendarPolicy | None = None) -> Container:
+    """Wire the applications from ``settings`` (default: the environment).
+
+    ``policy`` skips loading the calendar policy file (tests share one).
+    """
     settings = settings or Settings.from_env()
-    today = datetime.now(VIETNAM).date()
-    policy = load_policy(settings.calendar_file, today=today)
-    return Container(settings=settings, calendars=Calendars(policy))
+    if policy is None:
+        policy = load_policy(settings.calendar_file, today=datetime.now(VIETNAM).date())
+    try:
+        app = OneStop(env=library_env(settings.store))
+    except StoreConfigError as error:
+        raise SettingsError(str(error)) from None
+    return Container(settings=settings, calendars=Calendars(policy), app=app, catalog=Catalog(app))
 
 
 def configure_logging(settings: Settings) -> None:

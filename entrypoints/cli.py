@@ -9,7 +9,12 @@ from typing import Annotated
 
 import attrs
 import typer
+from rich.console import Console
+from rich.progress import Progress
 
+from adapters.catalog.dvcqg import CatalogFileError, read_catalog
+from adapters.eventstore.config import new_cipher_key
+from application.catalog_import import ImportReport, Outcome, import_catalog
 from application.errors import ApplicationError
 from application.queries import ComputeDeadline, ListDays
 from domain.errors import DomainError
@@ -35,10 +40,16 @@ app = typer.Typer(
 )
 calendar_app = typer.Typer(help="Working calendar and deadlines.")
 app.add_typer(calendar_app, name="calendar")
+catalog_app = typer.Typer(help="The procedure catalog (thủ tục hành chính).")
+app.add_typer(catalog_app, name="catalog")
+cipher_app = typer.Typer(help="Encryption at rest of event payloads.")
+app.add_typer(cipher_app, name="cipher")
 
 
 @app.callback(invoke_without_command=True)
 @calendar_app.callback(invoke_without_command=True)
+@catalog_app.callback(invoke_without_command=True)
+@cipher_app.callback(invoke_without_command=True)
 def _help_without_command(context: typer.Context) -> None:
     """Without a command, show the help rather than an error."""
     if context.invoked_subcommand is None:
@@ -112,10 +123,52 @@ def working_days(
     _print_json([day_document(calendar, day) for day in calendars.list_days(query)])
 
 
+@catalog_app.command("import")
+def import_catalog_file(
+    file: Annotated[Path, typer.Argument(help="A catalog file (see data/catalog/README.md).")],
+) -> None:
+    """Publish new procedures, amend changed ones; report every item. Exit 1 if any is rejected."""
+    container = bootstrap()
+    report = load_catalog(container, file)
+    for item in report.items:
+        reason = f"  {item.reason}" if item.reason else ""
+        typer.echo(f"item {item.index}\t{item.code or '-'}\t{item.outcome}{reason}")
+    typer.echo(_summary(report))
+    if report.count(Outcome.REJECTED):
+        raise typer.Exit(1)
+
+
+def load_catalog(container: Container, file: Path) -> ImportReport:
+    """Import ``file`` into the container's catalog with a progress bar on stderr."""
+    total, items = read_catalog(file)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"importing {file.name}", total=total)
+        return import_catalog(
+            container.catalog, items, progress=lambda n: progress.advance(task, n)
+        )
+
+
+def _summary(report: ImportReport) -> str:
+    counts = ", ".join(f"{outcome} {report.count(outcome)}" for outcome in Outcome)
+    return f"{len(report.items)} items: {counts}"
+
+
+@cipher_app.command("new-key")
+def new_key() -> None:
+    """Print a new random AES-256 key for MOTCUA_CIPHER_KEY (keep it safe: see the README)."""
+    typer.echo(new_cipher_key())
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    load_catalog_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--load-catalog", help="Import this catalog file first if the catalog is empty."
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (what `make run` does)."""
     import uvicorn  # noqa: PLC0415 (only the server needs it)
@@ -124,6 +177,8 @@ def serve(
 
     container = bootstrap()
     configure_logging(container.settings)
+    if load_catalog_file is not None and container.catalog.index.count() == 0:
+        typer.echo(f"motcua: {_summary(load_catalog(container, load_catalog_file))}", err=True)
     base = f"http://{host}:{port}"
     typer.echo(
         f"motcua: serving on {base}  (API docs: {base}/docs)\n"
@@ -137,7 +192,8 @@ def serve(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; bad input is one line on stderr and exit code 2."""
     try:
-        app(args=argv, prog_name="motcua", standalone_mode=False)
+        # Without standalone mode, a raised typer.Exit comes back as the return value.
+        code = app(args=argv, prog_name="motcua", standalone_mode=False)
     except typer.Exit as done:
         return done.exit_code
     except typer.Abort:
@@ -146,9 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(_typer_message(error))
     except InputError as error:
         return _fail(f"--{error.field} {error.message}")
-    except (DomainError, ApplicationError, SettingsError) as error:
+    except (DomainError, ApplicationError, SettingsError, CatalogFileError) as error:
         return _fail(str(error))
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _typer_message(error: typer.TyperException) -> str:

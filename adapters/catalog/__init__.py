@@ -1,0 +1,1 @@
+"""Catalog files: the DVCQG procedure shape and motcua's local fields."""

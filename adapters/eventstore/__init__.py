@@ -1,0 +1,1 @@
+"""Where events are kept: the library's stores (memory, SQLite, PostgreSQL), configured."""
