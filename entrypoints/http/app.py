@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.http import errors
 from entrypoints.http.middleware import RequestLogMiddleware
-from entrypoints.http.routes import calendar, health
+from entrypoints.http.routes import calendar, health, procedures
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -26,6 +26,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container or bootstrap()
     app.include_router(health.router)
     app.include_router(calendar.router)
+    app.include_router(procedures.router)
     app.add_api_route("/", _to_docs, include_in_schema=False)
     errors.install(app)
     app.add_middleware(RequestLogMiddleware)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from application.calendars import Calendars
+from application.catalog import Catalog
 from entrypoints.bootstrap import Container
 
 
@@ -21,4 +22,10 @@ def calendars(request: Request) -> Calendars:
     return container(request).calendars
 
 
+def catalog(request: Request) -> Catalog:
+    """The procedure catalog."""
+    return container(request).catalog
+
+
 CalendarsDep = Annotated[Calendars, Depends(calendars)]
+CatalogDep = Annotated[Catalog, Depends(catalog)]

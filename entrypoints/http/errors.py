@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from application.errors import ProcedureNotFoundError
 from domain.errors import DomainError, OutsideCalendarError
 from entrypoints.parsing import InputError
 
@@ -40,6 +41,9 @@ OUTSIDE_CALENDAR = Family(
     "outside-calendar", 422, "Ngày nằm ngoài lịch làm việc", "Date outside the working calendar"
 )
 NOT_FOUND = Family("not-found", 404, "Không tìm thấy", "Not found")
+PROCEDURE_NOT_FOUND = Family(
+    "procedure-not-found", 404, "Không tìm thấy thủ tục", "Procedure not found"
+)
 INTERNAL = Family("internal", 500, "Lỗi hệ thống", "Internal error")
 
 
@@ -72,6 +76,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(OutsideCalendarError, _outside_calendar)  # type: ignore[arg-type]
+    app.add_exception_handler(ProcedureNotFoundError, _procedure_not_found)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
@@ -99,6 +104,12 @@ async def _outside_calendar(request: Request, error: OutsideCalendarError) -> JS
         requested=error.requested.isoformat(),
         first_day=error.first_day.isoformat(),
         last_day=error.last_day.isoformat(),
+    )
+
+
+async def _procedure_not_found(request: Request, error: ProcedureNotFoundError) -> JSONResponse:
+    return problem(
+        request, PROCEDURE_NOT_FOUND, str(error), code=error.code, candidates=list(error.candidates)
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import DayKind
@@ -36,6 +38,13 @@ class WorkingDaysOut(BaseModel):
     agency: str | None
     working_days: int
     days: list[DayOut]
+
+
+class ProcedureList(BaseModel):
+    """One page of procedures; pass ``next`` as ``after`` for the following page."""
+
+    items: list[dict[str, Any]]
+    next: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
 class Health(BaseModel):
