@@ -51,8 +51,9 @@ def plain(value: object) -> object:
         return value.value
     if isinstance(value, TimeLimit):
         return {"value": value.value, "unit": value.unit.value}
-    if isinstance(value, attrs.AttrsInstance):
-        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    if attrs.has(type(value)):
+        fields = attrs.fields(type(value))  # type: ignore[misc]  # attrs.has() checked the type
+        return {f.name: plain(getattr(value, f.name)) for f in fields}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     return _scalar(value)
