@@ -52,7 +52,7 @@ def plain(value: object) -> object:
     if isinstance(value, TimeLimit):
         return {"value": value.value, "unit": value.unit.value}
     if attrs.has(type(value)):
-        fields = attrs.fields(type(value))  # type: ignore[misc]  # attrs.has() checked the type
+        fields = attrs.fields(type(value))  # type: ignore[arg-type]  # attrs.has() checked it
         return {f.name: plain(getattr(value, f.name)) for f in fields}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
