@@ -193,7 +193,7 @@ def _fee(raw: Item, index: int, channel: Channel, collection: str) -> Fee:
         )
     amount = int(amount_text)
     description = _text(raw.get("MOTA") or "Phí")
-    kind = FeeKind.CHARGE if description.casefold().startswith("lệ phí") else FeeKind.FEE
+    kind = FeeKind.CHARGE if "lệ phí" in description.casefold() else FeeKind.FEE
     return Fee(
         code=_text(raw.get("MAPHILEPHI") or f"{channel.value}-{index + 1}"),
         name=description,
