@@ -37,12 +37,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A `motcua serve` process on a free port, stopped after the tests."""
     port = free_port()
     script = Path(sys.executable).with_name("motcua")
-    log_path = tmp_path_factory.mktemp("server") / "stderr.log"
+    folder = tmp_path_factory.mktemp("server")
+    log_path = folder / "stderr.log"
+    demo = Path(__file__).parent.parent.parent / "data" / "catalog" / "demo.json"
+    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    env = {**os.environ, "MOTCUA_LOG_FORMAT": "json", "MOTCUA_DB": str(folder / "motcua.db")}
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own console script)
-            [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stderr=log,
-            env={**os.environ, "MOTCUA_LOG_FORMAT": "json"},
+            [*command, "--load-catalog", str(demo)], stderr=log, env=env
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,3 +93,11 @@ def test_served_requests_are_logged_as_json(server: Served) -> None:
     assert [(e["event"], e["path"], e["status"]) for e in entries] == [
         ("http.request", "/healthz", 200)
     ]
+
+
+def test_served_demo_catalog(server: Served) -> None:
+    """`make run` serves the demo catalog, imported on first start, searchable without diacritics."""
+    response = httpx2.get(f"{server.base}/api/v1/procedures", params={"q": "khai sinh"})
+    assert response.status_code == 200
+    names = [item["name"] for item in response.json()["items"]]
+    assert any("khai sinh" in name.lower() for name in names)
