@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -69,14 +70,25 @@ class Settings:
         )
 
 
-@frozen
 class Container:
-    """The wired system: what entrypoints use."""
+    """The wired system: what entrypoints use. The event store opens on first use."""
 
-    settings: Settings
-    calendars: Calendars
-    app: OneStop
-    catalog: Catalog
+    def __init__(self, settings: Settings, calendars: Calendars) -> None:
+        self.settings = settings
+        self.calendars = calendars
+
+    @cached_property
+    def app(self) -> OneStop:
+        """The event store, opened (and its tables created) on first use."""
+        try:
+            return OneStop(env=library_env(self.settings.store))
+        except StoreConfigError as error:
+            raise SettingsError(str(error)) from None
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The procedure catalog over the event store."""
+        return Catalog(self.app)
 
 
 def bootstrap(settings: Settings | None = None, policy: CalendarPolicy | None = None) -> Container:
@@ -87,11 +99,7 @@ def bootstrap(settings: Settings | None = None, policy: CalendarPolicy | None = 
     settings = settings or Settings.from_env()
     if policy is None:
         policy = load_policy(settings.calendar_file, today=datetime.now(VIETNAM).date())
-    try:
-        app = OneStop(env=library_env(settings.store))
-    except StoreConfigError as error:
-        raise SettingsError(str(error)) from None
-    return Container(settings=settings, calendars=Calendars(policy), app=app, catalog=Catalog(app))
+    return Container(settings=settings, calendars=Calendars(policy))
 
 
 def configure_logging(settings: Settings) -> None:

@@ -96,7 +96,7 @@ def test_served_requests_are_logged_as_json(server: Served) -> None:
 
 
 def test_served_demo_catalog(server: Served) -> None:
-    """`make run` serves the demo catalog, imported on first start, searchable without diacritics."""
+    """`make run` serves the demo catalog, imported on first start, found without diacritics."""
     response = httpx2.get(f"{server.base}/api/v1/procedures", params={"q": "khai sinh"})
     assert response.status_code == 200
     names = [item["name"] for item in response.json()["items"]]
