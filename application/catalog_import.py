@@ -75,6 +75,7 @@ def import_catalog(
     """Publish new procedures, amend changed ones, leave unchanged ones; report each item."""
     reports: list[ItemReport] = []
     seen: dict[str, int] = {}
+    catalog.index.catch_up()  # once: codes this import adds are tracked in `seen`
     for chunk in _chunks(items):
         pending: list[tuple[Entry, Procedure, Outcome]] = []
         for item in chunk:
@@ -112,8 +113,13 @@ def _decide(
 
 
 def _apply(catalog: Catalog, item: Entry) -> ItemReport | tuple[Entry, Procedure, Outcome]:
+    # The catalog view says which codes exist without a round trip per item; a code that
+    # another process publishes meanwhile makes the save conflict, and the item is reported.
+    identity = procedure_id(item.spec.local_code)
+    if catalog.index.find(identity, catch_up=False) is None:
+        return item, Procedure.publish(item.spec, item.decision), Outcome.CREATED
     try:
-        procedure: Procedure = catalog.app.repository.get(procedure_id(item.spec.local_code))
+        procedure: Procedure = catalog.app.repository.get(identity)
     except AggregateNotFoundError:
         return item, Procedure.publish(item.spec, item.decision), Outcome.CREATED
     if procedure.current.spec == item.spec:

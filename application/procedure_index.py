@@ -72,9 +72,10 @@ class ProcedureIndex:
             self._procedures[procedure.id] = procedure
             self._names[procedure.id] = fold(procedure.current.spec.name)
 
-    def find(self, procedure_id: UUID) -> Procedure | None:
-        """The procedure with that identity, if the catalog has it."""
-        self.catch_up()
+    def find(self, procedure_id: UUID, *, catch_up: bool = True) -> Procedure | None:
+        """The procedure with that identity, if the catalog has it (as of the last catch-up)."""
+        if catch_up:
+            self.catch_up()
         return self._procedures.get(procedure_id)
 
     def by_national_code(self, code: str) -> list[Procedure]:
