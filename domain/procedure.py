@@ -93,7 +93,7 @@ class Procedure(Aggregate):
     @classmethod
     def publish(cls, spec: ProcedureSpec, decision: PublicationDecision) -> Procedure:
         """Công bố: a new procedure under ``decision``."""
-        _check_levels(spec, decision)
+        _check_levels(spec, decision, "publish", Standing.NOT_YET_IN_FORCE)
         return cls(spec, decision)
 
     @event(Published)
@@ -110,7 +110,7 @@ class Procedure(Aggregate):
             self._refuse("amend", f"the new content has another local code, {spec.local_code}")
         if spec == self.current.spec:
             self._refuse("amend", "the new content is the same as the current version")
-        _check_levels(spec, decision)
+        _check_levels(spec, decision, "amend", Standing.IN_FORCE)
         self._amended(spec, decision)
 
     @event(Amended)
@@ -194,11 +194,13 @@ class Procedure(Aggregate):
         )
 
 
-def _check_levels(spec: ProcedureSpec, decision: PublicationDecision) -> None:
+def _check_levels(
+    spec: ProcedureSpec, decision: PublicationDecision, action: str, standing: Standing
+) -> None:
     if Level.DISTRICT in spec.levels and decision.effective >= DISTRICT_LEVEL_ENDED:
         raise ProcedureLifecycleError(
             code=spec.local_code.value,
-            status=Standing.NOT_YET_IN_FORCE,
-            action="publish",
+            status=standing,
+            action=action,
             reason=f"there is no district level from {DISTRICT_LEVEL_ENDED.isoformat()}",
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from attrs import field, frozen
@@ -90,7 +90,12 @@ def _hours(_instance: object, attribute: object, value: Decimal) -> None:
 
 
 def _decimal(value: Decimal | int | str) -> Decimal:
-    return Decimal(value)
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidProcedureError(
+            rule="hours_are_a_number", message=f"working hours must be a number (got {value!r})"
+        ) from None
 
 
 @frozen

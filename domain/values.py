@@ -12,9 +12,10 @@ from domain.errors import InvalidValueError
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 """Giờ Việt Nam: the time zone every legal deadline is held in."""
 
-_AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")
-_NATIONAL_CODE = re.compile(r"\d\.\d{6}")
-_LOCAL_CODE = re.compile(r"\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2})?\.[A-Z]\d{2}")
+# re.ASCII: \d is 0-9 only, so a full-width copy of a code is refused, not a second code.
+_AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}", re.ASCII)
+_NATIONAL_CODE = re.compile(r"\d\.\d{6}", re.ASCII)
+_LOCAL_CODE = re.compile(r"\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2})?\.[A-Z]\d{2}", re.ASCII)
 
 
 def _check_agency_code(_instance: object, _attribute: object, value: str) -> None:
