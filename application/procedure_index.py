@@ -48,7 +48,8 @@ class ProcedureIndex:
         self.position = 0
         self._procedures: dict[UUID, Procedure] = {}
         self._names: dict[UUID, str] = {}
-        self._lock = threading.Lock()
+        # Re-entrant: readers hold it while catching up, so no reader sees the dict change.
+        self._lock = threading.RLock()
 
     def catch_up(self) -> int:
         """Apply every catalog event recorded since the last call; return how many."""
@@ -74,27 +75,27 @@ class ProcedureIndex:
 
     def find(self, procedure_id: UUID, *, catch_up: bool = True) -> Procedure | None:
         """The procedure with that identity, if the catalog has it (as of the last catch-up)."""
-        if catch_up:
-            self.catch_up()
-        return self._procedures.get(procedure_id)
+        with self._lock:
+            if catch_up:
+                self.catch_up()
+            return self._procedures.get(procedure_id)
 
     def by_national_code(self, code: str) -> list[Procedure]:
         """Every procedure published under national code ``code``."""
-        self.catch_up()
-        return [p for p in self._procedures.values() if p.current.spec.national_code.value == code]
+        return [p for p, _ in self._snapshot() if p.current.spec.national_code.value == code]
 
     def all(self) -> Iterator[tuple[Procedure, str]]:
         """Every procedure with its folded name, ordered by local code."""
-        self.catch_up()
-        pairs = sorted(
-            ((p, self._names[p.id]) for p in self._procedures.values()),
-            key=lambda pair: pair[0].local_code.value,
-        )
-        return iter(pairs)
+        return iter(sorted(self._snapshot(), key=lambda pair: pair[0].local_code.value))
 
     def count(self, on: date | None = None) -> int:
         """How many procedures there are (in force on ``on``, if given)."""
-        self.catch_up()
+        procedures = [p for p, _ in self._snapshot()]
         if on is None:
-            return len(self._procedures)
-        return sum(p.standing_on(on) is Standing.IN_FORCE for p in self._procedures.values())
+            return len(procedures)
+        return sum(p.standing_on(on) is Standing.IN_FORCE for p in procedures)
+
+    def _snapshot(self) -> list[tuple[Procedure, str]]:
+        with self._lock:
+            self.catch_up()
+            return [(p, self._names[p.id]) for p in self._procedures.values()]

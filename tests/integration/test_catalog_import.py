@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
@@ -11,13 +13,16 @@ from typing import Any
 import pytest
 
 from adapters.catalog.dvcqg import CatalogFileError, read_catalog
+from adapters.eventstore.config import StoreKind
 from application.catalog import Catalog
 from application.catalog_import import ImportReport, Outcome, import_catalog
 from application.onestop import OneStop
+from application.queries import ListProcedures
 from domain.procedure_spec import Channel, Collection, FeeKind, Form
 from domain.time_limit import TimeLimit
 from domain.values import AgencyCode, LocalCode
 from entrypoints.cli import main
+from tests.integration.stores import store
 
 SAMPLE = Path(__file__).parent.parent / "data" / "catalog_sample.json"
 DEMO = Path(__file__).parent.parent.parent / "data" / "catalog" / "demo.json"
@@ -209,3 +214,25 @@ def test_the_demo_catalog_imports_cleanly(catalog: Catalog) -> None:
     assert report.count(Outcome.CREATED) >= 25
     levels = {level for p, _ in catalog.index.all() for level in p.current.spec.levels}
     assert {"province", "commune"} <= levels
+
+
+def test_the_catalog_view_serves_readers_during_an_import(tmp_path: Path) -> None:
+    """Eight threads list and count while another process imports: no errors, all found after."""
+    with store(StoreKind.SQLITE, tmp_path) as make_app:
+        writer, reader = Catalog(make_app()), Catalog(make_app())
+        done = threading.Event()
+
+        def read() -> int:
+            reads = 0
+            while not done.is_set():
+                reader.list(ListProcedures(text="khai sinh"), today=date(2026, 1, 5))
+                reader.index.count()
+                reads += 1
+            return reads
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            readers = [pool.submit(read) for _ in range(8)]
+            run_import(writer)
+            done.set()
+            assert all(future.result() > 0 for future in readers)
+        assert reader.index.count() == 3
