@@ -7,7 +7,6 @@ from enum import StrEnum
 from itertools import islice
 
 from attrs import frozen
-from eventsourcing.application import AggregateNotFoundError
 
 from application.catalog import Catalog
 from application.errors import ConcurrentChangeError
@@ -118,10 +117,7 @@ def _apply(catalog: Catalog, item: Entry) -> ItemReport | tuple[Entry, Procedure
     identity = procedure_id(item.spec.local_code)
     if catalog.index.find(identity, catch_up=False) is None:
         return item, Procedure.publish(item.spec, item.decision), Outcome.CREATED
-    try:
-        procedure: Procedure = catalog.app.repository.get(identity)
-    except AggregateNotFoundError:
-        return item, Procedure.publish(item.spec, item.decision), Outcome.CREATED
+    procedure: Procedure = catalog.app.repository.get(identity)
     if procedure.current.spec == item.spec:
         return ItemReport(item.index, item.spec.local_code.value, Outcome.UNCHANGED)
     procedure.amend(item.spec, item.decision)

@@ -71,11 +71,19 @@ class Settings:
 
 
 class Container:
-    """The wired system: what entrypoints use. The event store opens on first use."""
+    """The wired system: what entrypoints use. Calendars and the event store load on first use."""
 
-    def __init__(self, settings: Settings, calendars: Calendars) -> None:
+    def __init__(self, settings: Settings, policy: CalendarPolicy | None = None) -> None:
         self.settings = settings
-        self.calendars = calendars
+        self._policy = policy
+
+    @cached_property
+    def calendars(self) -> Calendars:
+        """Deadlines and working days, under the calendar policy (loaded on first use)."""
+        policy = self._policy or load_policy(
+            self.settings.calendar_file, today=datetime.now(VIETNAM).date()
+        )
+        return Calendars(policy)
 
     @cached_property
     def app(self) -> OneStop:
@@ -96,10 +104,7 @@ def bootstrap(settings: Settings | None = None, policy: CalendarPolicy | None = 
 
     ``policy`` skips loading the calendar policy file (tests share one).
     """
-    settings = settings or Settings.from_env()
-    if policy is None:
-        policy = load_policy(settings.calendar_file, today=datetime.now(VIETNAM).date())
-    return Container(settings=settings, calendars=Calendars(policy))
+    return Container(settings or Settings.from_env(), policy)
 
 
 def configure_logging(settings: Settings) -> None:

@@ -177,6 +177,7 @@ def serve(
 
     container = bootstrap()
     configure_logging(container.settings)
+    container.calendars  # noqa: B018 (a bad policy file is reported now, not on the first request)
     if load_catalog_file is not None and container.catalog.index.count() == 0:
         typer.echo(f"motcua: {_summary(load_catalog(container, load_catalog_file))}", err=True)
     base = f"http://{host}:{port}"

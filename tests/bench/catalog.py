@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from eventsourcing.domain import Aggregate
 
 from adapters.catalog.dvcqg import read_catalog
@@ -103,7 +104,8 @@ def render() -> str:
             try:
                 imported = import_rate(path, kind, folder)
                 raw = raw_save_rate(kind, folder)
-            except BaseException as error:  # noqa: BLE001 (a missing server is reported, not fatal)
+            # pytest's skip and fail (from the store helper) are not Exceptions.
+            except (Exception, pytest.skip.Exception, pytest.fail.Exception) as error:  # noqa: BLE001 (a missing server is reported, not fatal)
                 lines.append(f"  {kind:<9}  not measured: {type(error).__name__}: {error}")
                 continue
             lines.append(

@@ -45,7 +45,7 @@ def list_procedures(  # noqa: PLR0913 (one query parameter per filter)
         after=after,
         limit=limit,
     )
-    page = catalog.list(query, today=datetime.now(VIETNAM).date())
+    page = catalog.list(query, today=_today())
     return ProcedureList(
         items=[procedure_summary(item) for item in page.items], next=page.next_after
     )
@@ -58,4 +58,8 @@ def get_procedure(
     at: Annotated[date | None, Query(description="The day to read the procedure as of.")] = None,
 ) -> dict[str, Any]:
     """A procedure by local code (or a national code only one procedure has), as it stood ``at``."""
-    return procedure_document(catalog.get(code, at or datetime.now(VIETNAM).date()))
+    return procedure_document(catalog.get(code, at or _today()))
+
+
+def _today() -> date:
+    return datetime.now(VIETNAM).date()
