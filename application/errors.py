@@ -34,3 +34,23 @@ class ConcurrentChangeError(ApplicationError):
     def __init__(self, *, what: str) -> None:
         self.what = what
         super().__init__(f"{what} was changed by someone else at the same time; try again")
+
+
+class DossierNotFoundError(ApplicationError):
+    """No dossier has that id or code."""
+
+    def __init__(self, *, dossier: str) -> None:
+        self.dossier = dossier
+        super().__init__(f"no dossier has the id or code {dossier}")
+
+
+class StaleVersionError(ApplicationError):
+    """The client acted on an older version of the dossier than the one stored."""
+
+    def __init__(self, *, dossier: str, expected: int, actual: int) -> None:
+        self.dossier = dossier
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"dossier {dossier} is at version {actual}, not {expected}: reload it and try again"
+        )

@@ -21,6 +21,9 @@ class OneStop(Application[Any]):
     """Hệ thống một cửa: the event store; ``save()`` is the unit of work."""
 
     name = "motcua"
+    env = {"AGGREGATE_CACHE_MAXSIZE": "5000"}  # noqa: RUF012 (the library's class attribute)
+    """Cache recently used aggregates; each read still fast-forwards from the store, so
+    writes by other processes are seen (the daily code books are read on every reception)."""
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The library's transcodings, then one per motcua value object."""

@@ -55,16 +55,24 @@ class ProcedureIndex:
         """Apply every catalog event recorded since the last call; return how many."""
         applied = 0
         with self._lock:
-            while True:
+            # Read up to the head seen now, then stand there: the events of other
+            # aggregates (dossiers) past the last catalog event are never scanned
+            # twice. Every store commits in notification order, so nothing below
+            # the head can still appear.
+            head = self.app.recorder.max_notification_id() or 0
+            while self.position < head:
                 notes = self.app.recorder.select_notifications(
-                    start=self.position, limit=BATCH, topics=TOPICS, inclusive_of_start=False
+                    start=self.position,
+                    limit=BATCH,
+                    stop=head,
+                    topics=TOPICS,
+                    inclusive_of_start=False,
                 )
                 for note in notes:
                     self._apply(self.app.mapper.to_domain_event(note))
-                    self.position = note.id
                 applied += len(notes)
-                if len(notes) < BATCH:
-                    return applied
+                self.position = notes[-1].id if len(notes) == BATCH else head
+            return applied
 
     def _apply(self, event: DomainEventProtocol[UUID]) -> None:
         current = self._procedures.get(event.originator_id)

@@ -13,6 +13,15 @@ from typing import Any
 import attrs
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain.dossier_values import (
+    Actor,
+    Applicant,
+    Charge,
+    DossierCode,
+    HandedDocument,
+    RequestedDocument,
+    Submission,
+)
 from domain.procedure import Ending, ProcedureVersion
 from domain.procedure_spec import (
     Case,
@@ -48,6 +57,13 @@ VALUE_OBJECTS: tuple[type, ...] = (
     ProcedureSpec,
     ProcedureVersion,
     Ending,
+    Actor,
+    Applicant,
+    HandedDocument,
+    RequestedDocument,
+    Charge,
+    DossierCode,
+    Submission,
 )
 """Every attrs value object stored in events or snapshots; each gets a transcoding."""
 

@@ -102,3 +102,44 @@ class ProcedureNotInForceError(ProcedureError):
         self.on = on
         self.status = status
         super().__init__(f"procedure {code} is not in force on {on.isoformat()} ({status})")
+
+
+class DossierError(DomainError):
+    """A dossier (hồ sơ) command breaks a rule of the one-stop mechanism."""
+
+
+class TransitionError(DossierError):
+    """The command is not allowed in the dossier's status; ``allowed`` lists what is."""
+
+    def __init__(self, *, dossier: str, status: str, action: str, allowed: tuple[str, ...]) -> None:
+        self.dossier = dossier
+        self.status = status
+        self.action = action
+        self.allowed = allowed
+        super().__init__(
+            f"cannot {action} dossier {dossier}: it is {status}; "
+            f"allowed now: {', '.join(allowed) or 'nothing'}"
+        )
+
+
+class DossierRuleError(DossierError):
+    """A guard rule refused the command; ``rule`` names it, ``data`` gives the figures."""
+
+    def __init__(self, *, dossier: str, rule: str, message: str, **data: object) -> None:
+        self.dossier = dossier
+        self.rule = rule
+        self.data = data
+        super().__init__(f"dossier {dossier}: {message}")
+
+
+class IncompleteDossierError(DossierError):
+    """Reception needs every required document; ``missing`` lists all that are not there."""
+
+    def __init__(self, *, dossier: str, missing: tuple[str, ...]) -> None:
+        self.dossier = dossier
+        self.missing = missing
+        self.rule = "complete_checklist"
+        super().__init__(
+            f"dossier {dossier} cannot be received: missing {', '.join(missing)}; "
+            "request an intake supplement listing them"
+        )
