@@ -11,12 +11,13 @@ from application.onestop import OneStop
 from application.transcodings import VALUE_OBJECTS
 from domain.procedure import Procedure, procedure_id
 from domain.procedure_spec import ProcedureSpec, PublicationDecision
+from tests.dossier_strategies import dossier_value_objects
 from tests.procedure_strategies import decisions, procedure_specs, value_objects
 
 APP = OneStop(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
 """One in-memory application whose transcoder every round-trip goes through."""
 
-STRATEGIES = value_objects()
+STRATEGIES = {**value_objects(), **dossier_value_objects()}
 
 
 def test_every_value_object_has_a_strategy() -> None:
