@@ -966,11 +966,11 @@ class Dossier(Aggregate):
 
     def withdraw(self, envelope: Envelope, *, reason: str = "") -> None:
         """Rút hồ sơ: at the applicant's request, only before the result is issued."""
+        self.check("withdraw")
         if self.result_issued_at is not None:
             self.refuse(
                 "withdrawal_after_result", "the result is issued: it can no longer be withdrawn"
             )
-        self.check("withdraw")
         self.trigger_event(self.Withdrawn, reason=reason, **envelope.fields())
 
     def return_papers(self, envelope: Envelope, *, delivery: Delivery, receiver_name: str) -> None:

@@ -19,12 +19,20 @@ from adapters.calendar.policy_file import load_policy
 from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
 from application.calendars import Calendars
 from application.catalog import Catalog
+from application.dossiers import Dossiers
 from application.onestop import OneStop
 from domain.calendar_policy import CalendarPolicy
+from domain.dossier_values import ExtensionRules
+from domain.errors import InvalidValueError
 from domain.values import VIETNAM
 
 LogFormat = Literal["auto", "json", "console"]
 _LEVELS = ("debug", "info", "warning", "error")
+_EXTENSION_VARIABLES = {
+    "max_extensions": "MOTCUA_EXTENSION_MAX",
+    "notice_working_days": "MOTCUA_EXTENSION_NOTICE_DAYS",
+}
+_BOOLEANS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
 
 class SettingsError(ValueError):
@@ -43,6 +51,32 @@ def store_from_env(env: Mapping[str, str]) -> StoreConfig:
     return StoreConfig(kind=StoreKind.SQLITE, sqlite_path=Path(path), cipher_key=cipher)
 
 
+def extension_rules_from_env(env: Mapping[str, str]) -> ExtensionRules:
+    """The extension (gia hạn) rules: how often, how early, and whether after the due date."""
+    after_due = env.get("MOTCUA_EXTENSION_AFTER_DUE", "no").lower()
+    if after_due not in _BOOLEANS:
+        raise SettingsError("MOTCUA_EXTENSION_AFTER_DUE must be yes or no")
+    try:
+        return ExtensionRules(
+            max_extensions=_integer(env, "MOTCUA_EXTENSION_MAX", 1),
+            notice_working_days=_integer(env, "MOTCUA_EXTENSION_NOTICE_DAYS", 0),
+            after_due=_BOOLEANS[after_due],
+        )
+    except InvalidValueError as error:
+        variable = _EXTENSION_VARIABLES.get(error.field, "MOTCUA_EXTENSION_*")
+        raise SettingsError(f"{variable} must be {error.reason} (got {error.value})") from None
+
+
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number (got {text!r})") from None
+
+
 @frozen(kw_only=True)
 class Settings:
     """What the environment configures (documented in the README)."""
@@ -51,6 +85,7 @@ class Settings:
     log_level: str = "info"
     log_format: LogFormat = "auto"
     store: StoreConfig = attrs.field(factory=lambda: StoreConfig(kind=StoreKind.MEMORY))
+    extension_rules: ExtensionRules = attrs.field(factory=ExtensionRules)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -67,6 +102,7 @@ class Settings:
             log_level=level,
             log_format=log_format,  # type: ignore[arg-type]  # checked just above
             store=store_from_env(env),
+            extension_rules=extension_rules_from_env(env),
         )
 
 
@@ -97,6 +133,16 @@ class Container:
     def catalog(self) -> Catalog:
         """The procedure catalog over the event store."""
         return Catalog(self.app)
+
+    @cached_property
+    def dossiers(self) -> Dossiers:
+        """Dossiers over the event store, the catalog and the calendars."""
+        return Dossiers(
+            self.app,
+            self.catalog,
+            self.calendars,
+            extension_rules=self.settings.extension_rules,
+        )
 
 
 def bootstrap(settings: Settings | None = None, policy: CalendarPolicy | None = None) -> Container:
