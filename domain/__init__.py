@@ -17,4 +17,15 @@ Glossary, Vietnamese term -> identifier:
 - tạm dừng tính thời gian (paused clock) -> ``Pause``, ``ClockPolicy``
 - trước hạn, đúng hạn, quá hạn (early, on time, late) -> ``Timeliness``
 - mã định danh cơ quan (agency identifier, QCVN 102) -> ``AgencyCode``
+- trạng thái hồ sơ (dossier status, DVCQG codes 1-10) -> ``Status``
+- mã hồ sơ, sổ cấp mã (dossier code, daily code book) -> ``DossierCode``, ``DailySequence``
+- mã tra cứu (lookup secret printed on the receipt) -> ``Dossier.lookup_secret``
+- chủ hồ sơ (applicant) -> ``Applicant``; người thực hiện (actor) -> ``Actor``
+- nơi tiếp nhận, cơ quan có thẩm quyền (receiving unit, competent agency) -> ``Submission``
+- thành phần hồ sơ đã nộp (checklist as handed in) -> ``HandedDocument``
+- phiếu yêu cầu bổ sung (Mẫu 02, supplement request) -> ``RequestedDocument``
+- phí, lệ phí, nghĩa vụ tài chính (charges to pay) -> ``Charge``
+- phiếu xin lỗi và hẹn lại (Mẫu 04, apology and extension) -> ``Dossier.Extended``
+- liên thông (interconnected partner agency) -> ``Dossier.HandedToPartner``
+- đánh giá mức độ hài lòng (satisfaction) -> ``Satisfaction``
 """
