@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from attrs import evolve
+from eventsourcing.domain import Aggregate
 
 from adapters.catalog.dvcqg import read_catalog
 from application.catalog import Catalog
@@ -101,3 +102,19 @@ def test_a_page_never_exceeds_the_maximum(catalog: Catalog) -> None:
 def test_fold_strips_vietnamese_diacritics(text: str, folded: str) -> None:
     """Folding removes tones and marks, maps đ to d, lower-cases and squeezes spaces."""
     assert fold(text) == folded
+
+
+class Filler(Aggregate):
+    """An aggregate that is not a procedure, as dossiers are not."""
+
+
+def test_the_catalog_view_stands_at_the_head_past_other_aggregates_events(
+    catalog: Catalog,
+) -> None:
+    """After catching up, the view's position is the log's head, so later reads skip dossiers."""
+    catalog.index.catch_up()
+    catalog.app.save(*(Filler() for _ in range(3)))
+    head = catalog.app.recorder.max_notification_id()
+    assert catalog.index.catch_up() == 0
+    assert catalog.index.position == head
+    assert len(catalog.index.by_national_code("2.000815")) == 1
