@@ -883,6 +883,8 @@ class Dossier(Aggregate):
     ) -> None:
         """Mẫu 04: apologise and set a new appointment, within the rules (§4.7)."""
         self.check("extend")
+        if self.result_issued_at is not None:
+            self.refuse("extension_after_result", "the result is issued: nothing is late any more")
         self._require("reason", reason)
         self._require("signed_by", signed_by)
         new_due = local(new_due_at)
@@ -1025,6 +1027,11 @@ class Dossier(Aggregate):
         return self.deadline.statutory_due_date if self.deadline else None
 
     @property
+    def is_running(self) -> bool:
+        """Received, not closed, and the result not issued yet: the clock matters (it may pause)."""
+        return self.status.is_open and self.result_issued_at is None
+
+    @property
     def is_paused(self) -> bool:
         """Whether the clock stands still (waiting for a supplement or a payment)."""
         return self.paused_since is not None
@@ -1048,14 +1055,14 @@ class Dossier(Aggregate):
         clock runs: not received yet, or finished.
         """
         due = self.current_due_at
-        if due is None or not self.status.is_open:
+        if due is None or not self.is_running:
             return None
         return calendar.working_time_between(self.paused_since or now, due)
 
     def is_overdue(self, now: datetime) -> bool:
         """Open, the clock running, and the statutory due date past (judged by date, §5.2)."""
         due = self.statutory_due_date
-        if due is None or not self.status.is_open or self.is_paused:
+        if due is None or not self.is_running or self.is_paused:
             return False
         return local(now).date() > due
 

@@ -199,8 +199,10 @@ class DossierCode:
                 value=value,
                 reason="a dossier code is {agency}-{yyMMdd}-{NNNN}, e.g. 000.00.12.H56-250612-0007",
             )
+        digits = match["day"]
         try:
-            day = datetime.strptime(match["day"], "%y%m%d").date()  # noqa: DTZ007 (a date only)
+            # yy is 20yy: strptime's %y would read 69-99 as the 1900s.
+            day = date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
         except ValueError:
             raise InvalidValueError(
                 field="dossier_code", value=value, reason="the middle part is not a date"
