@@ -47,7 +47,7 @@ from domain.dossier_values import (
     HandedDocument,
     command_key,
 )
-from domain.errors import InvalidValueError
+from domain.errors import DomainError, InvalidValueError
 from domain.procedure import Procedure, procedure_id
 from domain.time_limit import local
 from domain.values import VIETNAM, AgencyCode, LocalCode
@@ -108,6 +108,7 @@ class Dossiers:
         self.extension_rules = extension_rules or ExtensionRules()
         self.lookup_secret = lookup_secret
         self._book_locks: dict[tuple[str, date], threading.Lock] = {}
+        self._books: dict[tuple[str, date], DailySequence] = {}
         self._guard = threading.Lock()
 
     # ------------------------------------------------------------------ opening
@@ -141,12 +142,10 @@ class Dossiers:
     def receive(self, command: c.ReceiveDossier) -> Dossier:
         """Tiếp nhận trực tiếp: a walk-in dossier, received with a code and an appointment."""
         dossier_id = dossier_id_for(command)
-        known = self._known(dossier_id, command)
-        if known is not None:
-            return known
         procedure = self._procedure(command.submission.procedure)
 
         def attempt(envelope: Envelope) -> Reception:
+            # No look-up first: a repeated command collides with its dossier on save.
             dossier = Dossier.submit_at_counter(
                 envelope, dossier_id=dossier_id, submission=command.submission, procedure=procedure
             )
@@ -156,17 +155,18 @@ class Dossiers:
 
     def accept(self, command: c.AcceptSubmission) -> Dossier:
         """Tiếp nhận: accept an online or postal dossier; issue its code and appointment."""
-        known = self._known(command.dossier_id, command)
+        loaded = [self._fresh(command)]
+        known = self._replay(loaded[0], command)
         if known is not None:
             return known
-        agency = self._fresh(command).submission.receiving_unit
+        self._check_expected(loaded[0], command)
+        agency = loaded[0].submission.receiving_unit
 
         def attempt(envelope: Envelope) -> Reception:
-            dossier = self._fresh(command)
-            loaded = dossier.version
+            dossier = loaded.pop() if loaded else self._fresh(command)
             procedure = self._procedure(dossier.submission.procedure)
             book = self._accept(dossier, envelope, procedure, command.documents)
-            return Reception(dossier, book, loaded)
+            return Reception(dossier, book, dossier.version - 1)
 
         return self._receive(command, agency, attempt)
 
@@ -450,18 +450,23 @@ class Dossiers:
         make: Callable[[Envelope, UUID, Procedure], Dossier],
     ) -> Dossier:
         dossier_id = dossier_id_for(command)
-        known = self._known(dossier_id, command)
-        if known is not None:
-            return known
         procedure = self._procedure(command.submission.procedure)
-        dossier = make(self._envelope(command), dossier_id, procedure)
+        try:
+            dossier = make(self._envelope(command), dossier_id, procedure)
+        except DomainError:
+            known = self._known(dossier_id, command)
+            if known is not None:
+                return known
+            raise
+        # No look-up first: a repeated command collides with its dossier on save.
         return self._save(command, dossier)
 
     def _act(self, command: Command, decide: Callable[[Dossier, Envelope], None]) -> Dossier:
-        known = self._known(command.dossier_id, command)
+        dossier = self._fresh(command)
+        known = self._replay(dossier, command)
         if known is not None:
             return known
-        dossier = self._fresh(command)
+        self._check_expected(dossier, command)
         decide(dossier, self._envelope(command))
         return self._save(command, dossier)
 
@@ -473,9 +478,16 @@ class Dossiers:
     ) -> Dossier:
         """Run a reception; retry when only the code book moved under it (§7.3)."""
         envelope = self._envelope(command)
-        with self._book_lock(agency, envelope.at.date()):
+        key = (agency.value, envelope.at.date())
+        with self._book_lock(key):
             for _ in range(RECEPTION_ATTEMPTS):
-                reception = attempt(envelope)
+                try:
+                    reception = attempt(envelope)
+                except DomainError:
+                    known = self._known(dossier_id_for(command), command)
+                    if known is not None and isinstance(command, c.ReceiveDossier):
+                        return known
+                    raise
                 dossier = reception.dossier
                 try:
                     self.app.save(dossier, reception.book)
@@ -487,6 +499,7 @@ class Dossiers:
                     if (stored.version if stored else 0) != reception.loaded_version:
                         raise ConcurrentChangeError(what=f"dossier {dossier.id}") from None
                     continue  # another process took the number: take the next one
+                self._keep_book(key, reception.book)
                 self._log(command, dossier)
                 return dossier
         raise ConcurrentChangeError(what=f"the code book of {agency} on {envelope.at.date()}")
@@ -507,22 +520,27 @@ class Dossiers:
     ) -> Dossier | None:
         """The first result of ``command`` if the same user already applied its id."""
         dossier = dossier or self.find(dossier_id)
-        if dossier is None:
-            return None
+        return self._replay(dossier, command) if dossier is not None else None
+
+    def _replay(self, dossier: Dossier, command: c.DossierCommand) -> Dossier | None:
+        """``dossier`` as ``command`` left it, if the same user already applied its id."""
         version = dossier.commands.get(command_key(command.actor, command.command_id))
         if version is None:
             return None
         log.info("dossier.command_repeated", command=type(command).__name__, version=version)
-        return self.get(dossier_id, version)
+        return dossier if version == dossier.version else self.get(dossier.id, version)
 
     def _fresh(self, command: c.OnDossier) -> Dossier:
-        dossier = self.get(command.dossier_id)
+        """The dossier, fresh from the store."""
+        return self.get(command.dossier_id)
+
+    @staticmethod
+    def _check_expected(dossier: Dossier, command: c.OnDossier) -> None:
         expected = command.expected_version
         if expected is not None and expected != dossier.version:
             raise StaleVersionError(
                 dossier=dossier.reference, expected=expected, actual=dossier.version
             )
-        return dossier
 
     def _envelope(self, command: c.DossierCommand) -> Envelope:
         return Envelope(command.actor, self.clock(), command.command_id)
@@ -541,17 +559,31 @@ class Dossiers:
         return self._calendar(dossier.submission.receiving_unit, envelope.at)
 
     def _next_number(self, agency: AgencyCode, day: date, dossier_id: UUID) -> DailySequence:
-        try:
-            book: DailySequence = self.app.repository.get(sequence_id(agency, day))
-        except AggregateNotFoundError:
-            return DailySequence.open(agency, day, dossier_id)
+        """The agency's code book of ``day`` with one more number, for ``dossier_id``.
+
+        The book this process saved last is used without reading it again (the
+        caller holds the book's lock); if another process wrote in between, the
+        save collides, and the book is read again for the retry.
+        """
+        book = self._books.pop((agency.value, day), None)
+        if book is None:
+            try:
+                book = self.app.repository.get(sequence_id(agency, day))
+            except AggregateNotFoundError:
+                return DailySequence.open(agency, day, dossier_id)
         book.issue(dossier_id)
         return book
 
-    def _book_lock(self, agency: AgencyCode, day: date) -> threading.Lock:
+    def _keep_book(self, key: tuple[str, date], book: DailySequence) -> None:
+        with self._guard:
+            for stale in [k for k in self._books if k[1] != key[1]]:
+                del self._books[stale]  # only today's books are worth keeping
+            self._books[key] = book
+
+    def _book_lock(self, key: tuple[str, date]) -> threading.Lock:
         """One lock per receiving agency and day: this process's receptions never race."""
         with self._guard:
-            return self._book_locks.setdefault((agency.value, day), threading.Lock())
+            return self._book_locks.setdefault(key, threading.Lock())
 
     def _log(self, command: c.DossierCommand, dossier: Aggregate) -> None:
         # Ids, codes, versions and roles only: nothing personal is ever logged.
