@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import catalog, deadlines
+from tests.bench import catalog, deadlines, dossiers
 
 
 def main() -> None:
@@ -12,6 +12,8 @@ def main() -> None:
     sys.stdout.write(deadlines.render(deadlines.run()))
     sys.stdout.write("\n")
     sys.stdout.write(catalog.render())
+    sys.stdout.write("\n")
+    sys.stdout.write(dossiers.render())
 
 
 if __name__ == "__main__":
