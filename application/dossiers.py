@@ -35,7 +35,12 @@ from eventsourcing.persistence import IntegrityError
 from application import dossier_commands as c
 from application.calendars import Calendars
 from application.catalog import Catalog
-from application.errors import ConcurrentChangeError, DossierNotFoundError, StaleVersionError
+from application.errors import (
+    ConcurrentChangeError,
+    DossierNotFoundError,
+    ProcedureNotFoundError,
+    StaleVersionError,
+)
 from application.onestop import OneStop
 from domain.calendar import WorkingCalendar
 from domain.dossier import Dossier
@@ -546,8 +551,19 @@ class Dossiers:
         return Envelope(command.actor, self.clock(), command.command_id)
 
     def _procedure(self, code: LocalCode) -> Procedure:
-        procedure = self.catalog.index.find(procedure_id(code))
-        return procedure if procedure is not None else self.catalog.load(code)
+        """The procedure as stored now: one indexed read past the cached copy, never stale.
+
+        Read-only here, so the cached copy is shared rather than copied.
+        """
+        try:
+            procedure: object = self.app.repository.get(
+                procedure_id(code), deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            procedure = None
+        if not isinstance(procedure, Procedure):
+            raise ProcedureNotFoundError(code=code.value)
+        return procedure
 
     def _of(self, dossier: Dossier) -> Procedure:
         return self._procedure(dossier.submission.procedure)
