@@ -551,13 +551,16 @@ class Dossiers:
         return Envelope(command.actor, self.clock(), command.command_id)
 
     def _procedure(self, code: LocalCode) -> Procedure:
-        """The procedure as stored now: one indexed read past the cached copy, never stale.
+        """The procedure as stored now: one indexed read past the cached copy.
 
-        Read-only here, so the cached copy is shared rather than copied.
+        Read-only here, so the cached copy is shared rather than copied. When
+        another thread is bringing the cached copy up to date at this very
+        moment, its read is as fresh as ours would be, so ours is skipped
+        rather than queued behind it.
         """
         try:
             procedure: object = self.app.repository.get(
-                procedure_id(code), deepcopy_from_cache=False
+                procedure_id(code), deepcopy_from_cache=False, fastforward_skipping=True
             )
         except AggregateNotFoundError:
             procedure = None
