@@ -14,8 +14,8 @@ never moves them. Nothing else in the events is derived.
 
 Stored events come back from JSON: tuples as lists and enum members as
 plain strings. Each ``apply`` turns them back, so a reloaded dossier equals
-the live one. The module is long because the lifecycle is: each event sits
-beside the command that records it, grouped by stage.
+the live one. The module is long because the lifecycle is: the events come
+first, then the commands that record them, grouped by stage.
 """
 
 from __future__ import annotations
