@@ -40,6 +40,7 @@ from domain.dossier_rules import (
 from domain.dossier_status import ALLOWED, Status, allowed_actions
 from domain.dossier_values import (
     Actor,
+    ApologyLetter,
     Charge,
     Delivery,
     DossierCode,
@@ -98,6 +99,7 @@ class Dossier(Aggregate):
         self.paid: int = 0
         self.rescheduled_due_at: datetime | None = None
         self.extensions = 0
+        self.apologies: list[ApologyLetter] = []  # Mẫu 04, one per extension
         self.result_issued_at: datetime | None = None
         self.returned_at: datetime | None = None
         self.returned_by: Delivery | None = None
@@ -346,6 +348,18 @@ class Dossier(Aggregate):
 
         def apply(self, aggregate: Dossier) -> None:
             """Reschedule the appointment; the statutory due date does not move."""
+            letter = ApologyLetter(
+                dossier=aggregate.reference,
+                applicant=aggregate.submission.applicant.name,
+                procedure=aggregate.submission.procedure,
+                received_at=aggregate.received_at or self.at,
+                original_due_at=aggregate.current_due_at or self.new_due_at,
+                new_due_at=self.new_due_at,
+                reason=self.reason,
+                signed_by=self.signed_by,
+                issued_at=self.at,
+            )
+            aggregate.apologies.append(letter)
             aggregate.rescheduled_due_at = self.new_due_at
             aggregate.extensions += 1
 

@@ -270,3 +270,22 @@ class Envelope:
 def command_key(actor: Actor, command_id: str) -> str:
     """What makes a command id unique: the id is the client's, and scoped to its user."""
     return f"{actor.user_id}/{command_id}"
+
+
+@frozen(kw_only=True)
+class ApologyLetter:
+    """Mẫu 04, phiếu xin lỗi và hẹn lại ngày trả kết quả: what the letter says.
+
+    Derived from the dossier and its ``Extended`` event when it is applied;
+    never stored itself.
+    """
+
+    dossier: str
+    applicant: str
+    procedure: LocalCode
+    received_at: datetime
+    original_due_at: datetime
+    new_due_at: datetime
+    reason: str
+    signed_by: str
+    issued_at: datetime

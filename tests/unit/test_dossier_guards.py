@@ -317,6 +317,22 @@ def test_an_extension_moves_the_appointment_not_the_statutory_date(desk: Desk) -
     assert desk.dossiers.get(d.id).current_due_at == LATER
 
 
+def test_an_extension_gives_the_apology_letter_its_data(desk: Desk) -> None:
+    """Mẫu 04 names the dossier, the applicant, both appointments, the reason and the signer."""
+    d = reach(desk, Status.PROCESSING)
+    before = d.current_due_at
+    d = extend(desk, d)
+    (letter,) = d.apologies
+    assert letter.dossier == str(d.code)
+    assert letter.applicant == d.submission.applicant.name
+    assert letter.procedure == desk.spec.local_code
+    assert letter.received_at == d.received_at
+    assert (letter.original_due_at, letter.new_due_at) == (before, LATER)
+    assert (letter.reason, letter.signed_by) == ("Chờ xác minh", "PGĐ")
+    assert letter.issued_at == desk.clock()
+    assert desk.dossiers.get(d.id).apologies == d.apologies
+
+
 @pytest.mark.parametrize(
     ("finished", "expected"),
     [
