@@ -128,6 +128,13 @@ class CompleteStep(OnDossier):
 
 
 @frozen(kw_only=True)
+class ReturnStep(OnDossier):
+    """Trả lại bước trước, with the reason."""
+
+    reason: str
+
+
+@frozen(kw_only=True)
 class HandOverToPartner(OnDossier):
     """Chuyển liên thông: a step goes to a partner agency the procedure lists."""
 

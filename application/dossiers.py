@@ -242,6 +242,15 @@ class Dossiers:
             ),
         )
 
+    def return_step(self, command: c.ReturnStep) -> Dossier:
+        """Trả lại bước trước: the previous step runs again with its allotted time."""
+        return self._act(
+            command,
+            lambda d, e: d.return_step(
+                e, procedure=self._of(d), calendar=self._calendar_of(d, e), reason=command.reason
+            ),
+        )
+
     def hand_over(self, command: c.HandOverToPartner) -> Dossier:
         """Liên thông: a step goes to a partner agency, with its allotted time."""
         return self._act(

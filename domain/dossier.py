@@ -237,6 +237,18 @@ class Dossier(Aggregate):
             aggregate.start_step(following, self.at, self.next_step_due_at)
             aggregate.handler = None
 
+    class StepReturned(Event):
+        """Trả lại bước trước: the step goes back to the previous one, with the reason."""
+
+        step: int
+        reason: str
+        step_due_at: datetime | None
+
+        def apply(self, aggregate: Dossier) -> None:
+            """The previous step runs again, with its allotment from now."""
+            aggregate.start_step(self.step - 1, self.at, self.step_due_at)
+            aggregate.handler = None
+
     class HandedToPartner(Event):
         """Liên thông: a step goes to a partner agency, with its allotted time."""
 
@@ -681,6 +693,23 @@ class Dossier(Aggregate):
             outcome=outcome,
             medium=ResultMedium(medium),
             next_step_due_at=step_due(calendar, envelope.at, case, self.step + 1),
+            **envelope.fields(),
+        )
+
+    def return_step(
+        self, envelope: Envelope, *, procedure: Procedure, calendar: WorkingCalendar, reason: str
+    ) -> None:
+        """Trả lại bước trước: send the current step back (a head returns a handler's draft)."""
+        self.check("return_step")
+        if not self.step:
+            self.refuse("no_previous_step", "no step before the current one can take it back")
+        self._require("reason", reason)
+        _, case = self.pinned(procedure)
+        self.trigger_event(
+            self.StepReturned,
+            step=self.step,
+            reason=reason,
+            step_due_at=step_due(calendar, envelope.at, case, self.step - 1),
             **envelope.fields(),
         )
 

@@ -93,6 +93,7 @@ ALLOWED: dict[str, frozenset[Status]] = {
     "reject": frozenset({_S.SUBMITTED}),
     "assign": frozenset({_S.RECEIVED, _S.PROCESSING}),
     "complete_step": frozenset({_S.RECEIVED, _S.PROCESSING}),
+    "return_step": frozenset({_S.PROCESSING}),
     "hand_over": frozenset({_S.PROCESSING}),
     "take_back": frozenset({_S.PROCESSING}),
     "request_supplement": frozenset({_S.PROCESSING}),

@@ -199,6 +199,7 @@ ANY: dict[str, Strategies] = {
         "expected": st.sampled_from(["none", "current", "stale"]),
     },
     "complete_step": {"outcome": st.sampled_from(["Đạt", ""])},
+    "return_step": {"reason": REASONS},
     "hand_over": {"partner": st.sampled_from([TAX, OFFICE])},
     "take_back": {
         "partner": st.sampled_from([TAX, OFFICE]),
@@ -245,6 +246,7 @@ GOOD: dict[str, Strategies] = {
     "accept": {"checklist": st.none() | st.sampled_from(COMPLETE_LISTS)},
     "assign": {"handler": st.just("handler-1"), "expected": st.sampled_from(["none", "current"])},
     "complete_step": {"outcome": st.just("Đạt")},
+    "return_step": {"reason": st.just(REASON)},
     "hand_over": {"partner": st.just(TAX)},
     "take_back": {"partner": st.just(TAX), "outcome": st.just("Đã xác định nghĩa vụ thuế")},
     "request_supplement": {
@@ -282,6 +284,7 @@ FORWARD = [
     "confirm_online_payment",
     "record_counter_payment",
     "complete_step",
+    "return_step",
     "hand_over",
     "take_back",
     "issue_result",
@@ -580,6 +583,7 @@ class DossierMachine(RuleBasedStateMachine):
         needs = {
             "request_intake_supplement": not ex.complete,
             "complete_step": ex.step is not None,
+            "return_step": bool(ex.step),
             "hand_over": TAX not in ex.partners,
             "take_back": TAX in ex.partners,
             "submit_supplement": not ex.supplement_in,
@@ -781,6 +785,24 @@ class DossierMachine(RuleBasedStateMachine):
             self.service.complete_step,
             c.CompleteStep(**self.fields(ex, HANDLER, outcome=outcome)),
             ok=ex.step is not None and not _blank(outcome),
+            then=then,
+        )
+
+    @command_rule("return_step")
+    def return_step(self, *, dossier: UUID, aim: int | None, reason: str) -> None:
+        """Trả lại bước trước: only after the first step, with a written reason."""
+        ex = self.aim(dossier, "return_step", aim)
+
+        def then() -> None:
+            assert ex.step is not None
+            ex.step -= 1
+
+        self.attempt(
+            ex,
+            "return_step",
+            self.service.return_step,
+            c.ReturnStep(**self.fields(ex, LEADER, reason=reason)),
+            ok=bool(ex.step) and not _blank(reason),
             then=then,
         )
 

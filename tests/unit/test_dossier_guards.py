@@ -480,3 +480,30 @@ def test_postal_delivery_needs_a_postal_return(desk: Desk) -> None:
     """A result handed over at the counter has no postal delivery to confirm."""
     d = desk.return_at_counter(reach(desk, Status.RESULT_READY))
     refused(desk, d, "not_in_post", lambda: ISSUE["confirm_delivery"](desk, d))
+
+
+def test_a_step_goes_back_only_when_there_is_one_before(desk: Desk) -> None:
+    """At the first step there is nothing to return to (`no_previous_step`)."""
+    d = reach(desk, Status.PROCESSING)
+    assert d.step == 0
+    command = c.ReturnStep(**desk.on(d, LEADER, reason="Chưa đạt"))
+    refused(desk, d, "no_previous_step", lambda: desk.dossiers.return_step(command))
+
+
+def test_returning_a_step_needs_a_reason(desk: Desk) -> None:
+    """A step is sent back with a written reason (`reason_required`)."""
+    d = desk.complete_step(reach(desk, Status.PROCESSING))
+    command = c.ReturnStep(**desk.on(d, LEADER, reason="  "))
+    refused(desk, d, "reason_required", lambda: desk.dossiers.return_step(command))
+
+
+def test_a_returned_step_runs_again_with_its_allotment(desk: Desk) -> None:
+    """Step 2 back to step 1: step 1 is due its 4 working hours after the return."""
+    d = desk.complete_step(reach(desk, Status.PROCESSING))
+    desk.clock.set(at(2025, 3, 4, 10))
+    d = desk.dossiers.return_step(c.ReturnStep(**desk.on(d, LEADER, reason="Chưa đạt")))
+    assert d.step == 0
+    assert d.step_started_at == at(2025, 3, 4, 10)
+    assert d.step_due_at == at(2025, 3, 4, 16)  # 1.5 h before lunch, 2.5 h from 13:30
+    assert d.status is Status.PROCESSING
+    assert d.handler is None

@@ -66,7 +66,7 @@ ACCEPTS: dict[Status, str] = {
     Status.SUBMITTED: "request_intake_supplement accept reject withdraw",
     Status.INTAKE_INCOMPLETE: "resubmit withdraw",
     Status.RECEIVED: "assign complete_step extend issue_result withdraw",
-    Status.PROCESSING: "assign complete_step hand_over take_back request_supplement "
+    Status.PROCESSING: "assign complete_step return_step hand_over take_back request_supplement "
     "request_payment extend issue_result stop withdraw",
     Status.SUPPLEMENT_REQUESTED: "submit_supplement accept_supplement extend stop withdraw",
     Status.AWAITING_PAYMENT: "record_payment extend withdraw",
@@ -156,6 +156,12 @@ def extend(desk: Desk, d: Dossier, new_due_at: datetime = LATER) -> Dossier:
     return desk.dossiers.extend(c.ExtendDeadline(**fields))
 
 
+def return_step(desk: Desk, d: Dossier) -> Dossier:
+    """Send the current step back to the previous one."""
+    command = c.ReturnStep(**desk.on(d, LEADER, reason="Dự thảo chưa đạt"))
+    return desk.dossiers.return_step(command)
+
+
 def _return_by_post(desk: Desk, d: Dossier) -> Dossier:
     command = c.ReturnResult(**desk.on(d, delivery=Delivery.POSTAL, reference=POSTAL_ITEM))
     return desk.dossiers.return_result(command)
@@ -193,6 +199,7 @@ ISSUE: dict[str, Issue] = {
     "reject": _reject,
     "assign": lambda desk, d: desk.assign(d),
     "complete_step": lambda desk, d: desk.complete_step(d),
+    "return_step": return_step,
     "hand_over": hand_over,
     "take_back": _take_back,
     "request_supplement": _request_supplement,
@@ -211,7 +218,11 @@ ISSUE: dict[str, Issue] = {
 }
 """A valid command for each action of ``ALLOWED``, issued through the service."""
 
-PREPARE: dict[str, Issue] = {"take_back": hand_over, "accept_supplement": _submit_supplement}
+PREPARE: dict[str, Issue] = {
+    "take_back": hand_over,
+    "accept_supplement": _submit_supplement,
+    "return_step": lambda desk, d: desk.complete_step(d),
+}
 """What must happen first, within the same status, for the action to be valid."""
 
 TARGET: dict[str, Status | None] = {
@@ -221,6 +232,7 @@ TARGET: dict[str, Status | None] = {
     "reject": Status.REJECTED,
     "assign": Status.PROCESSING,
     "complete_step": Status.PROCESSING,
+    "return_step": None,
     "hand_over": None,
     "take_back": None,
     "request_supplement": Status.SUPPLEMENT_REQUESTED,
