@@ -498,9 +498,11 @@ class Dossiers:
                 try:
                     reception = attempt(envelope)
                 except DomainError:
-                    known = self._known(dossier_id_for(command), command)
-                    if known is not None and isinstance(command, c.ReceiveDossier):
-                        return known
+                    # A walk-in repeated after its procedure changed: the first result stands.
+                    if isinstance(command, c.ReceiveDossier):
+                        known = self._known(dossier_id_for(command), command)
+                        if known is not None:
+                            return known
                     raise
                 dossier = reception.dossier
                 try:

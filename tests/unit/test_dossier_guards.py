@@ -32,6 +32,7 @@ from tests.dossier_fixtures import (
     HANDLER,
     ID_COPY,
     LEADER,
+    OFFICER,
     TAX,
     Desk,
     at,
@@ -507,3 +508,16 @@ def test_a_returned_step_runs_again_with_its_allotment(desk: Desk) -> None:
     assert d.step_due_at == at(2025, 3, 4, 16)  # 1.5 h before lunch, 2.5 h from 13:30
     assert d.status is Status.PROCESSING
     assert d.handler is None
+
+
+def test_a_walk_in_repeated_after_abolition_returns_the_first_result(desk: Desk) -> None:
+    """A retried reception whose procedure was abolished since gets its first result back."""
+    command = c.ReceiveDossier(
+        command_id="walk-in-1", actor=OFFICER, submission=submission(procedure=desk.spec)
+    )
+    first = desk.dossiers.receive(command)
+    decision = evolve(DECISION, signed_on=date(2025, 3, 1), effective=date(2025, 3, 3))
+    desk.catalog.abolish(AbolishProcedure(code=desk.spec.local_code, decision=decision))
+    assert desk.dossiers.receive(command) == first
+    with pytest.raises(ProcedureNotInForceError):
+        desk.receive()
