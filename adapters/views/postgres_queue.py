@@ -1,0 +1,183 @@
+"""The queue view in the event store's PostgreSQL database and schema, with plain ``psycopg``.
+
+Rows and the position are written in one transaction. The position lives in
+``projection_tracking`` (one row per view) and moves by compare-and-set,
+first thing in the transaction: a batch that does not move it forward raises
+``StalePositionError`` and the transaction rolls back, so each event takes
+effect exactly once, even across crashes and with several projectors racing
+(the row lock on the tracking row serialises them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from adapters.eventstore.config import conninfo
+from adapters.views import queue_sql as q
+from application.queue import QueueBatch, QueueQuery, QueueRow, StalePositionError
+from domain.dossier_status import Status
+from domain.procedure_spec import Channel
+
+TYPES = {
+    "dossier_id": "uuid PRIMARY KEY",
+    "procedure": "text NOT NULL",
+    "channel": "text NOT NULL",
+    "receiving_unit": "text NOT NULL",
+    "competent_agency": "text NOT NULL",
+    "status": "text NOT NULL",
+    "version": "integer NOT NULL",
+    "code": "text",
+    "handler": "text",
+    "step": "integer",
+    "step_due_at": "timestamptz",
+    "due_at": "timestamptz",
+    "rescheduled_due_at": "timestamptz",
+    "statutory_due_date": "date",
+    "received_at": "timestamptz",
+    "result_issued_at": "timestamptz",
+    "paused": "boolean NOT NULL",
+    "national_code": "integer NOT NULL",
+    "running_due_date": "date",
+    "sort_due": "timestamptz NOT NULL",
+}
+MOMENTS = ("step_due_at", "due_at", "rescheduled_due_at", "received_at", "result_issued_at")
+
+
+def decode(record: Mapping[str, Any]) -> QueueRow:
+    """A stored record back as a row."""
+    fields = {name: record[name] for name in q.ROW_FIELDS}
+    fields |= {name: q.local(fields[name]) for name in MOMENTS}
+    return QueueRow(
+        **fields | {"channel": Channel(fields["channel"]), "status": Status(fields["status"])}
+    )
+
+
+class PostgresQueueView:
+    """Hàng đợi hồ sơ in PostgreSQL: the event store's database and schema."""
+
+    name = q.VIEW_NAME
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TABLE))
+        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TRACKING))
+        self.schema = schema
+        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
+        self._create()
+
+    def _create(self) -> None:
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+            for name, kind in TYPES.items()
+        )
+        with self.connection.transaction():
+            self.connection.execute(
+                sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, columns)
+            )
+            for index, on in q.INDEXES.items():
+                self.connection.execute(
+                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                        sql.Identifier(index),
+                        self.table,
+                        sql.SQL(on),
+                    )
+                )
+            self.connection.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} "
+                    "(view_name text PRIMARY KEY, position bigint NOT NULL)"
+                ).format(self.tracking)
+            )
+            self.connection.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
+                    self.tracking
+                ),
+                (self.name,),
+            )
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        with self.connection.transaction():
+            record = self.connection.execute(
+                sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
+                (self.name,),
+            ).fetchone()
+        return int(record["position"]) if record else 0
+
+    def apply(self, batch: QueueBatch) -> None:
+        """Move the position, then write the rows, in one transaction."""
+        with self.connection.transaction():
+            moved = self.connection.execute(
+                sql.SQL(
+                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
+                ).format(self.tracking),
+                (batch.position, self.name, batch.position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=batch.position)
+            self._write(batch)
+
+    def _write(self, batch: QueueBatch) -> None:
+        if batch.deletes:
+            self.connection.execute(
+                sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
+                (list(batch.deletes),),
+            )
+        rows = [q.values(row) for row in batch.upserts]
+        if not rows:
+            return
+        names = [sql.Identifier(name) for name in q.COLUMNS]
+        upsert = sql.SQL(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (dossier_id) DO UPDATE SET ({}) = ({})"
+        ).format(
+            self.table,
+            sql.SQL(", ").join(names),
+            sql.SQL(", ").join(sql.Placeholder(name) for name in q.COLUMNS),
+            sql.SQL(", ").join(names[1:]),
+            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in names[1:]),
+        )
+        with self.connection.cursor() as cursor:
+            cursor.executemany(upsert, rows)
+
+    def list(self, query: QueueQuery) -> list[QueueRow]:
+        """The matching rows after the cursor, in due order, one page."""
+        clause, params = q.where(query, "%s")
+        statement = sql.SQL("SELECT * FROM {}{} ORDER BY sort_due, dossier_id LIMIT %s").format(
+            self.table,
+            sql.SQL(clause),
+        )
+        with self.connection.transaction():
+            records = self.connection.execute(statement, [*params, query.limit]).fetchall()
+        return [decode(record) for record in records]
+
+    def get(self, dossier_id: UUID) -> QueueRow | None:
+        """The dossier's row, if it is in the queue."""
+        return self.get_many([dossier_id]).get(dossier_id)
+
+    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, QueueRow]:
+        """The rows of those dossiers in the queue."""
+        with self.connection.transaction():
+            records = self.connection.execute(
+                sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
+                (list(dossier_ids),),
+            ).fetchall()
+        return {row.dossier_id: row for row in map(decode, records)}
+
+    def drop(self) -> None:
+        """Drop the view's table and position, and start again empty at position 0."""
+        with self.connection.transaction():
+            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.table))
+            self.connection.execute(
+                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
+            )
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()

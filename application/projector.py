@@ -1,0 +1,57 @@
+"""Chiếu hàng đợi (queue projector): folds the dossier events of the log into the queue view.
+
+SQLite has no subscriptions, so the projector pulls: ``catch_up`` reads the
+notification log after the view's position in batches, folds each batch per
+dossier in memory and hands the view one ``QueueBatch`` per transaction.
+Events are filtered by topic in SQL. Call it after each command in-process,
+on a timer, or from a rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+
+from application.ports import QueueView
+from application.queue import DOSSIER_TOPICS, QueueBatch, QueueRow, fold
+
+BATCH_SIZE = 500
+
+
+class QueueProjector:
+    """Keeps a ``QueueView`` up to date with the application's notification log."""
+
+    def __init__(self, app: Application[Any], view: QueueView) -> None:
+        self.app = app
+        self.view = view
+
+    def catch_up(self, batch_size: int = BATCH_SIZE) -> int:
+        """Apply every event after the view's position; return how many were applied."""
+        applied = 0
+        while notifications := self.app.recorder.select_notifications(
+            start=self.view.position(),
+            limit=batch_size,
+            topics=DOSSIER_TOPICS,
+            inclusive_of_start=False,
+        ):
+            self.view.apply(self.batch(notifications))
+            applied += len(notifications)
+        return applied
+
+    def batch(self, notifications: Sequence[Notification]) -> QueueBatch:
+        """The rows as they stand after ``notifications``, with the position they reach."""
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+        ids = {event.originator_id for event in events}
+        rows: dict[UUID, QueueRow | None] = dict.fromkeys(ids)
+        rows.update(self.view.get_many(ids))
+        for event in events:
+            rows[event.originator_id] = fold(rows[event.originator_id], event)
+        return QueueBatch(
+            position=notifications[-1].id,
+            upserts=tuple(row for row in rows.values() if row is not None),
+            deletes=tuple(key for key, row in rows.items() if row is None),
+        )
