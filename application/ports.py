@@ -37,6 +37,10 @@ class QueueView(Protocol):
         """The rows of those dossiers that are in the queue, by dossier id."""
         ...
 
+    def count(self) -> int:
+        """How many rows the view holds."""
+        ...
+
     def drop(self) -> None:
         """Forget every row and the position, so the next catch-up rebuilds from the start."""
         ...

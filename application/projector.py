@@ -9,7 +9,7 @@ on a timer, or from a rebuild.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -29,8 +29,13 @@ class QueueProjector:
         self.app = app
         self.view = view
 
-    def catch_up(self, batch_size: int = BATCH_SIZE) -> int:
-        """Apply every event after the view's position; return how many were applied."""
+    def catch_up(
+        self, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Apply every event after the view's position; return how many were applied.
+
+        ``progress`` hears the position reached after each batch.
+        """
         applied = 0
         while notifications := self.app.recorder.select_notifications(
             start=self.view.position(),
@@ -40,6 +45,8 @@ class QueueProjector:
         ):
             self.view.apply(self.batch(notifications))
             applied += len(notifications)
+            if progress is not None:
+                progress(notifications[-1].id)
         return applied
 
     def batch(self, notifications: Sequence[Notification]) -> QueueBatch:
@@ -55,3 +62,21 @@ class QueueProjector:
             upserts=tuple(row for row in rows.values() if row is not None),
             deletes=tuple(key for key, row in rows.items() if row is None),
         )
+
+
+def replay(app: Application[Any], batch_size: int = BATCH_SIZE) -> dict[UUID, QueueRow]:
+    """The queue's rows folded from the whole log in memory: a second pass to check a view."""
+    rows: dict[UUID, QueueRow] = {}
+    position = 0
+    while notifications := app.recorder.select_notifications(
+        start=position, limit=batch_size, topics=DOSSIER_TOPICS, inclusive_of_start=False
+    ):
+        for notification in notifications:
+            event = app.mapper.to_domain_event(notification)
+            row = fold(rows.get(event.originator_id), event)
+            if row is None:
+                rows.pop(event.originator_id, None)
+            else:
+                rows[event.originator_id] = row
+        position = notifications[-1].id
+    return rows

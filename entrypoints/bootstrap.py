@@ -17,10 +17,13 @@ from attrs import frozen
 
 from adapters.calendar.policy_file import load_policy
 from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
+from adapters.views import QueueViewAdapter, queue_view_from_env
 from application.calendars import Calendars
 from application.catalog import Catalog
 from application.dossiers import Dossiers
 from application.onestop import OneStop
+from application.projections import Projections
+from application.projector import QueueProjector
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier_values import ExtensionRules
 from domain.errors import InvalidValueError
@@ -135,6 +138,16 @@ class Container:
         return Catalog(self.app)
 
     @cached_property
+    def queue(self) -> QueueViewAdapter:
+        """The queue view, in the same database as the event store (memory beside memory)."""
+        return queue_view_from_env(self.app.env)
+
+    @cached_property
+    def projections(self) -> Projections:
+        """Every view's projector, caught up together."""
+        return Projections([QueueProjector(self.app, self.queue)])
+
+    @cached_property
     def dossiers(self) -> Dossiers:
         """Dossiers over the event store, the catalog and the calendars."""
         return Dossiers(
@@ -173,7 +186,8 @@ def configure_logging(settings: Settings) -> None:
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=True,
+        # Not cached: a logger bound once would ignore later configuration (tests capture logs).
+        cache_logger_on_first_use=False,
     )
     # Libraries that log through the standard library (uvicorn) get the same format.
     handler = logging.StreamHandler(sys.stderr)

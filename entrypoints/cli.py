@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -13,12 +14,13 @@ from rich.console import Console
 from rich.progress import Progress
 
 from adapters.catalog.dvcqg import CatalogFileError, read_catalog
-from adapters.eventstore.config import new_cipher_key
+from adapters.eventstore.config import StoreKind, new_cipher_key
 from application.catalog_import import ImportReport, Outcome, import_catalog
 from application.errors import ApplicationError
 from application.queries import ComputeDeadline, ListDays
 from domain.errors import DomainError
 from entrypoints.bootstrap import Container, Settings, SettingsError, bootstrap, configure_logging
+from entrypoints.cli_views import project, rebuild
 from entrypoints.parsing import (
     InputError,
     make_limit,
@@ -159,6 +161,10 @@ def new_key() -> None:
     typer.echo(new_cipher_key())
 
 
+app.command("project")(project)
+app.command("rebuild")(rebuild)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -187,7 +193,16 @@ def serve(
         "&limit=5&unit=working_days'",
         err=True,
     )
-    uvicorn.run(create_app(container), host=host, port=port, access_log=False, log_config=None)
+    stop = threading.Event()
+    if container.settings.store.kind is not StoreKind.POSTGRES:
+        # One process on SQLite: the views follow the log here (on PostgreSQL: `motcua project`).
+        threading.Thread(
+            target=container.projections.follow, args=(stop,), name="projections", daemon=True
+        ).start()
+    try:
+        uvicorn.run(create_app(container), host=host, port=port, access_log=False, log_config=None)
+    finally:
+        stop.set()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
+import structlog
 from hypothesis import HealthCheck, settings
 
 from adapters.calendar.policy_file import load_policy
@@ -32,3 +34,11 @@ def policy() -> CalendarPolicy:
 def calendar(policy: CalendarPolicy) -> WorkingCalendar:
     """The national calendar, 2015-2027, with default office hours."""
     return policy.calendar()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """A command that configures logging (the CLI does) leaves no trace on the next test."""
+    before = structlog.get_config()
+    yield
+    structlog.configure(**before)

@@ -80,6 +80,10 @@ class InMemoryQueueView:
         """The rows of those dossiers in the queue."""
         return {key: self._rows[key] for key in dossier_ids if key in self._rows}
 
+    def count(self) -> int:
+        """How many rows the view holds."""
+        return len(self._rows)
+
     def drop(self) -> None:
         """Forget every row and the position."""
         self._rows, self._position = {}, 0

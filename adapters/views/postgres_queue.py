@@ -10,6 +10,7 @@ effect exactly once, even across crashes and with several projectors racing
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
@@ -69,6 +70,7 @@ class PostgresQueueView:
         self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TRACKING))
         self.schema = schema
         self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
+        self._lock = threading.RLock()  # one connection, shared by a server's threads in turn
         self._create()
 
     def _create(self) -> None:
@@ -76,7 +78,7 @@ class PostgresQueueView:
             sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
             for name, kind in TYPES.items()
         )
-        with self.connection.transaction():
+        with self._lock, self.connection.transaction():
             self.connection.execute(
                 sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, columns)
             )
@@ -103,7 +105,7 @@ class PostgresQueueView:
 
     def position(self) -> int:
         """The notification id of the last event applied."""
-        with self.connection.transaction():
+        with self._lock, self.connection.transaction():
             record = self.connection.execute(
                 sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
                 (self.name,),
@@ -112,7 +114,7 @@ class PostgresQueueView:
 
     def apply(self, batch: QueueBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self.connection.transaction():
+        with self._lock, self.connection.transaction():
             moved = self.connection.execute(
                 sql.SQL(
                     "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
@@ -152,7 +154,7 @@ class PostgresQueueView:
             self.table,
             sql.SQL(clause),
         )
-        with self.connection.transaction():
+        with self._lock, self.connection.transaction():
             records = self.connection.execute(statement, [*params, query.limit]).fetchall()
         return [decode(record) for record in records]
 
@@ -162,16 +164,24 @@ class PostgresQueueView:
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, QueueRow]:
         """The rows of those dossiers in the queue."""
-        with self.connection.transaction():
+        with self._lock, self.connection.transaction():
             records = self.connection.execute(
                 sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
                 (list(dossier_ids),),
             ).fetchall()
         return {row.dossier_id: row for row in map(decode, records)}
 
+    def count(self) -> int:
+        """How many rows the view holds."""
+        with self._lock, self.connection.transaction():
+            record = self.connection.execute(
+                sql.SQL("SELECT count(*) AS n FROM {}").format(self.table)
+            ).fetchone()
+        return int(record["n"]) if record else 0
+
     def drop(self) -> None:
         """Drop the view's table and position, and start again empty at position 0."""
-        with self.connection.transaction():
+        with self._lock, self.connection.transaction():
             self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.table))
             self.connection.execute(
                 sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)

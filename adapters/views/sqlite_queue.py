@@ -11,6 +11,7 @@ are stored as UTC text of fixed width, so text order is time order.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -69,8 +70,12 @@ class SqliteQueueView:
     name = q.VIEW_NAME
 
     def __init__(self, path: Path | str) -> None:
-        self.connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        # One connection shared by the threads of a server, one at a time.
+        self.connection = sqlite3.connect(
+            path, isolation_level=None, timeout=30, check_same_thread=False
+        )
         self.connection.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
         self._create()
 
     def _create(self) -> None:
@@ -89,18 +94,20 @@ class SqliteQueueView:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+        with self._lock:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
 
     def position(self) -> int:
         """The notification id of the last event applied."""
         sql = "SELECT position FROM projection_tracking WHERE view_name = ?"
-        record = self.connection.execute(sql, (self.name,)).fetchone()
+        with self._lock:
+            record = self.connection.execute(sql, (self.name,)).fetchone()
         return int(record[0]) if record else 0
 
     def apply(self, batch: QueueBatch) -> None:
@@ -125,7 +132,8 @@ class SqliteQueueView:
         """The matching rows after the cursor, in due order, one page."""
         clause, params = q.where(query, "?")
         sql = f"SELECT * FROM dossier_queue{clause} ORDER BY sort_due, dossier_id LIMIT ?"  # noqa: S608 (constant column names; values are parameters)
-        records = self.connection.execute(sql, [*map(encode, params), query.limit])
+        with self._lock:
+            records = self.connection.execute(sql, [*map(encode, params), query.limit]).fetchall()
         return [decode(record) for record in records]
 
     def get(self, dossier_id: UUID) -> QueueRow | None:
@@ -140,10 +148,17 @@ class SqliteQueueView:
             chunk = keys[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             sql = f"SELECT * FROM dossier_queue WHERE dossier_id IN ({marks})"  # noqa: S608 (only ? marks)
-            for record in self.connection.execute(sql, chunk):
+            with self._lock:
+                records = self.connection.execute(sql, chunk).fetchall()
+            for record in records:
                 row = decode(record)
                 found[row.dossier_id] = row
         return found
+
+    def count(self) -> int:
+        """How many rows the view holds."""
+        with self._lock:
+            return int(self.connection.execute("SELECT count(*) FROM dossier_queue").fetchone()[0])
 
     def drop(self) -> None:
         """Drop the view's table and position, and start again empty at position 0."""

@@ -1,0 +1,79 @@
+"""``motcua project`` and ``motcua rebuild``: keep the views, or build them again from the log."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from application.projector import QueueProjector, replay
+from entrypoints.bootstrap import Container, bootstrap, configure_logging
+
+VIEWS = ("queue",)
+
+
+def project(
+    interval: Annotated[
+        float, typer.Option(min=0.05, max=60.0, help="Seconds between catch-ups.")
+    ] = 0.2,
+    once: Annotated[bool, typer.Option("--once", help="Catch up once, then stop.")] = False,  # noqa: FBT002 (a CLI flag)
+) -> None:
+    """Keep every view caught up with the event log (run beside `serve` on PostgreSQL)."""
+    container = bootstrap()
+    configure_logging(container.settings)
+    if once:
+        applied = container.projections.catch_up()
+        typer.echo(json.dumps({"events": applied, "queue_position": container.queue.position()}))
+        return
+    stop = threading.Event()
+    typer.echo(f"motcua: following the event log every {interval} s; Ctrl-C stops", err=True)
+    try:
+        container.projections.follow(stop, interval)
+    except KeyboardInterrupt:
+        stop.set()
+        typer.echo("motcua: stopped", err=True)
+
+
+def rebuild(
+    view: Annotated[
+        str, typer.Option("--view", help=f"The view to rebuild: {', '.join(VIEWS)}.")
+    ] = "queue",
+) -> None:
+    """Drop a view and build it again from the event log; then check it against a second pass."""
+    if view not in VIEWS:
+        raise typer.BadParameter(f"unknown view {view!r}; known: {', '.join(VIEWS)}")
+    container = bootstrap()
+    configure_logging(container.settings)
+    report = _rebuild_queue(container)
+    typer.echo(json.dumps(report, ensure_ascii=False))
+    if not report["matches"]:
+        raise typer.Exit(1)
+
+
+def _rebuild_queue(container: Container) -> dict[str, object]:
+    app, view = container.app, container.queue
+    head = app.recorder.max_notification_id() or 0
+    began = time.perf_counter()
+    view.drop()
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("rebuilding the queue", total=head or 1)
+        events = QueueProjector(app, view).catch_up(
+            progress=lambda position: progress.update(task, completed=position)
+        )
+    seconds = time.perf_counter() - began
+    expected = replay(app)
+    rows = view.count()
+    return {
+        "view": "queue",
+        "events": events,
+        "rows": rows,
+        "second_pass_rows": len(expected),
+        "matches": rows == len(expected),
+        "seconds": round(seconds, 3),
+        "events_per_second": round(events / seconds) if seconds else None,
+    }
