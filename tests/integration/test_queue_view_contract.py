@@ -106,6 +106,10 @@ class CrashingView:
         """The real view's rows."""
         return self.inner.get_many(dossier_ids)
 
+    def count(self) -> int:
+        """The real view's row count."""
+        return self.inner.count()
+
     def drop(self) -> None:
         """Drop the real view."""
         self.inner.drop()
