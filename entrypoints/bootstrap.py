@@ -18,9 +18,11 @@ from attrs import frozen
 from adapters.calendar.policy_file import load_policy
 from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
 from adapters.views import QueueViewAdapter, queue_view_from_env
+from adapters.views.lookup_factory import LookupViewAdapter, lookup_view_from_env
 from application.calendars import Calendars
 from application.catalog import Catalog
 from application.dossiers import Dossiers
+from application.lookup_projector import LookupProjector
 from application.onestop import OneStop
 from application.projections import Projections
 from application.projector import QueueProjector
@@ -143,9 +145,16 @@ class Container:
         return queue_view_from_env(self.app.env)
 
     @cached_property
+    def lookup(self) -> LookupViewAdapter:
+        """The public lookup view (code + secret), in the same database as the event store."""
+        return lookup_view_from_env(self.app.env)
+
+    @cached_property
     def projections(self) -> Projections:
         """Every view's projector, caught up together."""
-        return Projections([QueueProjector(self.app, self.queue)])
+        return Projections(
+            [QueueProjector(self.app, self.queue), LookupProjector(self.app, self.lookup)]
+        )
 
     @cached_property
     def dossiers(self) -> Dossiers:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Protocol
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from application.projector import QueueProjector, replay
+from application.lookup_projector import LookupProjector
+from application.lookup_projector import replay as replay_lookup
+from application.projector import QueueProjector
+from application.projector import replay as replay_queue
 from entrypoints.bootstrap import Container, bootstrap, configure_logging
 
-VIEWS = ("queue",)
+VIEWS = ("queue", "lookup")
 
 
 def project(
@@ -49,31 +53,58 @@ def rebuild(
         raise typer.BadParameter(f"unknown view {view!r}; known: {', '.join(VIEWS)}")
     container = bootstrap()
     configure_logging(container.settings)
-    report = _rebuild_queue(container)
+    report = _rebuild(container, view)
     typer.echo(json.dumps(report, ensure_ascii=False))
     if not report["matches"]:
         raise typer.Exit(1)
 
 
-def _rebuild_queue(container: Container) -> dict[str, object]:
-    app, view = container.app, container.queue
+class _View(Protocol):
+    def drop(self) -> None: ...
+    def count(self) -> int: ...
+
+
+class _Projector(Protocol):
+    def catch_up(
+        self, batch_size: int = ..., progress: Callable[[int], None] | None = ...
+    ) -> int: ...
+
+
+def _parts(container: Container, view: str) -> tuple[_View, _Projector, Callable[[], int]]:
+    """The view, its projector, and a second pass that counts its rows from the log."""
+    app = container.app
+    if view == "queue":
+        return (
+            container.queue,
+            QueueProjector(app, container.queue),
+            lambda: len(replay_queue(app)),
+        )
+    return (
+        container.lookup,
+        LookupProjector(app, container.lookup),
+        lambda: len(replay_lookup(app)[0]),
+    )
+
+
+def _rebuild(container: Container, view: str) -> dict[str, object]:
+    app = container.app
+    target, projector, second_pass = _parts(container, view)
     head = app.recorder.max_notification_id() or 0
     began = time.perf_counter()
-    view.drop()
+    target.drop()
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("rebuilding the queue", total=head or 1)
-        events = QueueProjector(app, view).catch_up(
+        task = progress.add_task(f"rebuilding the {view}", total=head or 1)
+        events = projector.catch_up(
             progress=lambda position: progress.update(task, completed=position)
         )
     seconds = time.perf_counter() - began
-    expected = replay(app)
-    rows = view.count()
+    expected, rows = second_pass(), target.count()
     return {
-        "view": "queue",
+        "view": view,
         "events": events,
         "rows": rows,
-        "second_pass_rows": len(expected),
-        "matches": rows == len(expected),
+        "second_pass_rows": expected,
+        "matches": rows == expected,
         "seconds": round(seconds, 3),
         "events_per_second": round(events / seconds) if seconds else None,
     }

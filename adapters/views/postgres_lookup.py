@@ -1,0 +1,181 @@
+"""The lookup view in the event store's PostgreSQL database and schema, with plain ``psycopg``.
+
+Rows, procedure names and the position are written in one transaction; the
+position moves by compare-and-set in ``projection_tracking`` first, exactly
+as for the queue view (the row lock serialises racing projectors).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from adapters.eventstore.config import conninfo
+from adapters.views import lookup_sql as q
+from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
+from application.queue import StalePositionError
+
+TYPES = {
+    "dossier_id": "uuid PRIMARY KEY",
+    "procedure": "text NOT NULL",
+    "applicant": "text NOT NULL",
+    "status": "text NOT NULL",
+    "version": "integer NOT NULL",
+    "history": "text NOT NULL",
+    "code": "text",
+    "secret_digest": "text",
+    "received_at": "timestamptz",
+    "due_at": "timestamptz",
+    "rescheduled_due_at": "timestamptz",
+    "result_issued_at": "timestamptz",
+    "returned_at": "timestamptz",
+}
+
+
+def moment(value: datetime | None) -> datetime | None:
+    """The driver already gives timestamptz values as aware datetimes."""
+    return value
+
+
+class PostgresLookupView:
+    """Tra cứu hồ sơ in PostgreSQL: the event store's database and schema."""
+
+    name = q.VIEW_NAME
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TABLE))
+        self.names = sql.SQL("{}.{}").format(schema, sql.Identifier(q.NAMES))
+        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TRACKING))
+        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
+        self._lock = threading.RLock()  # one connection, shared by a server's threads in turn
+        self._create()
+
+    def _create(self) -> None:
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+            for name, kind in TYPES.items()
+        )
+        with self._lock, self.connection.transaction():
+            run = self.connection.execute
+            run(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, columns))
+            run(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (code)").format(
+                    sql.Identifier(q.INDEX), self.table
+                )
+            )
+            run(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (procedure text PRIMARY KEY, name text NOT NULL)"
+                ).format(self.names)
+            )
+            run(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} "
+                    "(view_name text PRIMARY KEY, position bigint NOT NULL)"
+                ).format(self.tracking)
+            )
+            run(
+                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
+                    self.tracking
+                ),
+                (self.name,),
+            )
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        with self._lock, self.connection.transaction():
+            record = self.connection.execute(
+                sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
+                (self.name,),
+            ).fetchone()
+        return int(record["position"]) if record else 0
+
+    def apply(self, batch: LookupBatch) -> None:
+        """Move the position, then write the rows and names, in one transaction."""
+        with self._lock, self.connection.transaction():
+            moved = self.connection.execute(
+                sql.SQL(
+                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
+                ).format(self.tracking),
+                (batch.position, self.name, batch.position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=batch.position)
+            self._write(batch)
+
+    def _write(self, batch: LookupBatch) -> None:
+        if batch.deletes:
+            self.connection.execute(
+                sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
+                (list(batch.deletes),),
+            )
+        names = [sql.Identifier(name) for name in q.COLUMNS]
+        upsert = sql.SQL(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (dossier_id) DO UPDATE SET ({}) = ({})"
+        ).format(
+            self.table,
+            sql.SQL(", ").join(names),
+            sql.SQL(", ").join(sql.Placeholder(name) for name in q.COLUMNS),
+            sql.SQL(", ").join(names[1:]),
+            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in names[1:]),
+        )
+        name_upsert = sql.SQL(
+            "INSERT INTO {} VALUES (%s, %s) "
+            "ON CONFLICT (procedure) DO UPDATE SET name = EXCLUDED.name"
+        ).format(self.names)
+        with self.connection.cursor() as cursor:
+            if batch.upserts:
+                cursor.executemany(upsert, [q.values(row) for row in batch.upserts])
+            if batch.procedures:
+                cursor.executemany(name_upsert, [(p.procedure, p.name) for p in batch.procedures])
+
+    def find(self, code: str, secret: str) -> LookupAnswer | None:
+        """The answer for the code and secret, or ``None``."""
+        statement = sql.SQL(
+            "SELECT l.*, n.name AS procedure_name FROM {} l "
+            "LEFT JOIN {} n ON n.procedure = l.procedure WHERE l.code = %s"
+        ).format(self.table, self.names)
+        with self._lock, self.connection.transaction():
+            records = self.connection.execute(statement, (code,)).fetchall()
+        names: dict[Any, str | None] = {r["dossier_id"]: r["procedure_name"] for r in records}
+        row = matching((q.decode(record, moment) for record in records), code, secret)
+        return answer(row, names[row.dossier_id]) if row else None
+
+    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
+        """The rows of those dossiers that have one."""
+        with self._lock, self.connection.transaction():
+            records = self.connection.execute(
+                sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
+                (list(dossier_ids),),
+            ).fetchall()
+        return {row.dossier_id: row for row in (q.decode(r, moment) for r in records)}
+
+    def count(self) -> int:
+        """How many rows the view holds."""
+        with self._lock, self.connection.transaction():
+            record = self.connection.execute(
+                sql.SQL("SELECT count(*) AS n FROM {}").format(self.table)
+            ).fetchone()
+        return int(record["n"]) if record else 0
+
+    def drop(self) -> None:
+        """Drop the view's tables and position, and start again empty at position 0."""
+        with self._lock, self.connection.transaction():
+            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.table))
+            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.names))
+            self.connection.execute(
+                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
+            )
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()

@@ -1,0 +1,147 @@
+"""The lookup view in the event store's SQLite file, written with plain ``sqlite3``.
+
+Rows, procedure names and the position are written in one ``BEGIN
+IMMEDIATE`` transaction; the position moves by compare-and-set in
+``projection_tracking`` first, exactly as for the queue view, so a batch
+applied twice raises ``StalePositionError`` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from adapters.views import lookup_sql as q
+from adapters.views.sqlite_queue import encode
+from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
+from application.queue import StalePositionError
+
+UPSERT = (
+    f"INSERT OR REPLACE INTO {q.TABLE} ({', '.join(q.COLUMNS)}) "  # noqa: S608 (constants)
+    f"VALUES ({', '.join('?' * len(q.COLUMNS))})"
+)
+FIND = (
+    f"SELECT l.*, n.name AS procedure_name FROM {q.TABLE} l "  # noqa: S608 (constants)
+    f"LEFT JOIN {q.NAMES} n ON n.procedure = l.procedure WHERE l.code = ?"
+)
+
+
+def moment(value: Any) -> datetime | None:  # noqa: ANN401 (a stored column value)
+    """A stored moment (UTC text) back as a datetime."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class SqliteLookupView:
+    """Tra cứu hồ sơ in SQLite: the same file as the event store."""
+
+    name = q.VIEW_NAME
+
+    def __init__(self, path: Path | str) -> None:
+        # One connection shared by the threads of a server, one at a time.
+        self.connection = sqlite3.connect(
+            path, isolation_level=None, timeout=30, check_same_thread=False
+        )
+        self.connection.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._create()
+
+    def _create(self) -> None:
+        columns = ", ".join(
+            f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in q.COLUMNS
+        )
+        with self._transaction() as db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
+            db.execute(f"CREATE INDEX IF NOT EXISTS {q.INDEX} ON {q.TABLE} (code)")
+            db.execute(f"CREATE TABLE IF NOT EXISTS {q.NAMES} (procedure PRIMARY KEY, name)")
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {q.TRACKING} "
+                "(view_name TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+            )
+            db.execute(f"INSERT OR IGNORE INTO {q.TRACKING} VALUES (?, 0)", (self.name,))  # noqa: S608 (constant)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        sql = f"SELECT position FROM {q.TRACKING} WHERE view_name = ?"  # noqa: S608 (constant)
+        with self._lock:
+            record = self.connection.execute(sql, (self.name,)).fetchone()
+        return int(record[0]) if record else 0
+
+    def apply(self, batch: LookupBatch) -> None:
+        """Move the position, then write the rows and names, in one transaction."""
+        with self._transaction() as db:
+            moved = db.execute(
+                f"UPDATE {q.TRACKING} SET position = ? WHERE view_name = ? AND position < ?",  # noqa: S608 (constant)
+                (batch.position, self.name, batch.position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=batch.position)
+            db.executemany(
+                f"DELETE FROM {q.TABLE} WHERE dossier_id = ?",  # noqa: S608 (constant)
+                [(str(key),) for key in batch.deletes],
+            )
+            db.executemany(
+                UPSERT,
+                (tuple(encode(v) for v in q.values(row).values()) for row in batch.upserts),
+            )
+            db.executemany(
+                f"INSERT OR REPLACE INTO {q.NAMES} VALUES (?, ?)",  # noqa: S608 (constant)
+                [(named.procedure, named.name) for named in batch.procedures],
+            )
+
+    def find(self, code: str, secret: str) -> LookupAnswer | None:
+        """The answer for the code and secret, or ``None``."""
+        with self._lock:
+            records = self.connection.execute(FIND, (code,)).fetchall()
+        names = {record["dossier_id"]: record["procedure_name"] for record in records}
+        row = matching((q.decode(record, moment) for record in records), code, secret)
+        return answer(row, names[str(row.dossier_id)]) if row else None
+
+    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
+        """The rows of those dossiers that have one."""
+        keys = [str(key) for key in dossier_ids]
+        found: dict[UUID, LookupRow] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT * FROM {q.TABLE} WHERE dossier_id IN ({marks})"  # noqa: S608 (only ? marks)
+            with self._lock:
+                records = self.connection.execute(sql, chunk).fetchall()
+            for record in records:
+                row = q.decode(record, moment)
+                found[row.dossier_id] = row
+        return found
+
+    def count(self) -> int:
+        """How many rows the view holds."""
+        with self._lock:
+            record = self.connection.execute(f"SELECT count(*) FROM {q.TABLE}").fetchone()  # noqa: S608 (constant)
+        return int(record[0])
+
+    def drop(self) -> None:
+        """Drop the view's tables and position, and start again empty at position 0."""
+        with self._transaction() as db:
+            db.execute(f"DROP TABLE IF EXISTS {q.TABLE}")
+            db.execute(f"DROP TABLE IF EXISTS {q.NAMES}")
+            db.execute(f"DELETE FROM {q.TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
