@@ -20,6 +20,7 @@ from application.errors import ApplicationError
 from application.queries import ComputeDeadline, ListDays
 from domain.errors import DomainError
 from entrypoints.bootstrap import Container, Settings, SettingsError, bootstrap, configure_logging
+from entrypoints.cli_demo import demo_app
 from entrypoints.cli_views import project, rebuild
 from entrypoints.parsing import (
     InputError,
@@ -46,12 +47,14 @@ catalog_app = typer.Typer(help="The procedure catalog (thủ tục hành chính)
 app.add_typer(catalog_app, name="catalog")
 cipher_app = typer.Typer(help="Encryption at rest of event payloads.")
 app.add_typer(cipher_app, name="cipher")
+app.add_typer(demo_app, name="demo")
 
 
 @app.callback(invoke_without_command=True)
 @calendar_app.callback(invoke_without_command=True)
 @catalog_app.callback(invoke_without_command=True)
 @cipher_app.callback(invoke_without_command=True)
+@demo_app.callback(invoke_without_command=True)
 def _help_without_command(context: typer.Context) -> None:
     """Without a command, show the help rather than an error."""
     if context.invoked_subcommand is None:
