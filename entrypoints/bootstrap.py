@@ -19,6 +19,7 @@ from adapters.calendar.policy_file import load_policy
 from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
 from adapters.views import QueueViewAdapter, queue_view_from_env
 from adapters.views.lookup_factory import LookupViewAdapter, lookup_view_from_env
+from adapters.views.register_factory import RegisterViewAdapter, register_view_from_env
 from application.calendars import Calendars
 from application.catalog import Catalog
 from application.dossiers import Dossiers
@@ -26,6 +27,7 @@ from application.lookup_projector import LookupProjector
 from application.onestop import OneStop
 from application.projections import Projections
 from application.projector import QueueProjector
+from application.register_projector import RegisterProjector
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier_values import ExtensionRules
 from domain.errors import InvalidValueError
@@ -150,10 +152,19 @@ class Container:
         return lookup_view_from_env(self.app.env)
 
     @cached_property
+    def register(self) -> RegisterViewAdapter:
+        """The tracking register (Mẫu 06) and control sheet (Mẫu 05), beside the event store."""
+        return register_view_from_env(self.app.env)
+
+    @cached_property
     def projections(self) -> Projections:
         """Every view's projector, caught up together."""
         return Projections(
-            [QueueProjector(self.app, self.queue), LookupProjector(self.app, self.lookup)]
+            [
+                QueueProjector(self.app, self.queue),
+                LookupProjector(self.app, self.lookup),
+                RegisterProjector(self.app, self.register),
+            ]
         )
 
     @cached_property

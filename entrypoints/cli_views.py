@@ -16,9 +16,11 @@ from application.lookup_projector import LookupProjector
 from application.lookup_projector import replay as replay_lookup
 from application.projector import QueueProjector
 from application.projector import replay as replay_queue
+from application.register_projector import RegisterProjector
+from application.register_projector import replay as replay_register
 from entrypoints.bootstrap import Container, bootstrap, configure_logging
 
-VIEWS = ("queue", "lookup")
+VIEWS = ("queue", "lookup", "register")
 
 
 def project(
@@ -79,10 +81,16 @@ def _parts(container: Container, view: str) -> tuple[_View, _Projector, Callable
             QueueProjector(app, container.queue),
             lambda: len(replay_queue(app)),
         )
+    if view == "lookup":
+        return (
+            container.lookup,
+            LookupProjector(app, container.lookup),
+            lambda: len(replay_lookup(app)[0]),
+        )
     return (
-        container.lookup,
-        LookupProjector(app, container.lookup),
-        lambda: len(replay_lookup(app)[0]),
+        container.register,
+        RegisterProjector(app, container.register),
+        lambda: sum(e.row.received_at is not None for e in replay_register(app).values()),
     )
 
 

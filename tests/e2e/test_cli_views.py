@@ -47,7 +47,7 @@ def test_project_once_catches_the_queue_up(
     code, report, _ = run(capsys, "project", "--once")
     events = sum(len(desk.dossiers.history(d)) for d in _dossier_ids(desk))
     assert code == 0
-    assert report["events"] == 2 * events + 1  # queue and lookup, and the lookup's procedure name
+    assert report["events"] == 3 * events + 1  # queue, lookup, register; the lookup's procedure
     code, report, _ = run(capsys, "project", "--once")
     assert (code, report["events"]) == (0, 0)
 
@@ -82,3 +82,13 @@ def test_rebuild_builds_the_lookup_again_and_checks_it(capsys: pytest.CaptureFix
     code, report, _ = run(capsys, "rebuild", "--view", "lookup")
     assert code == 0
     assert (report["view"], report["rows"], report["matches"]) == ("lookup", 4, True)
+
+
+@pytest.mark.usefixtures("database")
+def test_rebuild_builds_the_register_again_and_checks_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The register lists every received dossier (four here), as a second pass agrees."""
+    code, report, _ = run(capsys, "rebuild", "--view", "register")
+    assert code == 0
+    assert (report["view"], report["rows"], report["matches"]) == ("register", 4, True)

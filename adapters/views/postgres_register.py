@@ -1,0 +1,237 @@
+"""The register and control sheet in the event store's PostgreSQL schema, with plain ``psycopg``.
+
+Rows, steps and the position are written in one transaction; the position
+moves by compare-and-set on the view's ``projection_tracking`` row first, so
+a stale batch raises ``StalePositionError`` and rolls back, and racing
+projectors are serialised by the row lock. Codes sort with the "C"
+collation, so the database orders them as Python does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from adapters.eventstore.config import conninfo
+from adapters.views import register_sql as q
+from application.queue import StalePositionError
+from application.register import RegisterBatch, RegisterEntry, RegisterQuery, RegisterRow, StepRow
+
+TYPES = {
+    "dossier_id": "uuid PRIMARY KEY",
+    "procedure": "text NOT NULL",
+    "applicant": "text NOT NULL",
+    "receiving_unit": "text NOT NULL",
+    "competent_agency": "text NOT NULL",
+    "version": "integer NOT NULL",
+    "code": 'text COLLATE "C"',
+    "received_at": "timestamptz",
+    "handovers": "integer NOT NULL",
+    "handover_by": "text",
+    "handover_to": "text",
+    "handover_at": "timestamptz",
+    "appointment_at": "timestamptz",
+    "due_at": "timestamptz",
+    "rescheduled_due_at": "timestamptz",
+    "statutory_due_date": "date",
+    "result_issued_at": "timestamptz",
+    "returned_at": "timestamptz",
+    "returned_by": "text",
+    "closed_at": "timestamptz",
+    "closing": "text",
+    "closing_reason": "text",
+    "notes": "text NOT NULL",
+}
+STEP_TYPES = {
+    "dossier_id": "uuid NOT NULL",
+    "occurrence": "integer NOT NULL",
+    "step": "integer NOT NULL",
+    "started_at": "timestamptz NOT NULL",
+    "due_at": "timestamptz",
+    "ended_at": "timestamptz",
+    "ending": "text",
+    "outcome": "text",
+}
+
+
+def _columns(types: Mapping[str, str]) -> sql.Composed:
+    return sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in types.items()
+    )
+
+
+class PostgresRegisterView:
+    """Sổ theo dõi hồ sơ and phiếu kiểm soát in PostgreSQL: the event store's schema."""
+
+    name = q.VIEW_NAME
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TABLE))
+        self.steps_table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.STEPS))
+        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TRACKING))
+        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
+        self._lock = threading.RLock()  # one connection, shared by a server's threads in turn
+        self._create()
+
+    def _create(self) -> None:
+        statements = [
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, _columns(TYPES)),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY (dossier_id, occurrence))"
+            ).format(self.steps_table, _columns(STEP_TYPES)),
+            *(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                    sql.Identifier(index), self.table, sql.SQL(on)
+                )
+                for index, on in q.INDEXES.items()
+            ),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} "
+                "(view_name text PRIMARY KEY, position bigint NOT NULL)"
+            ).format(self.tracking),
+        ]
+        with self._lock, self.connection.transaction():
+            for statement in statements:
+                self.connection.execute(statement)
+            self.connection.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
+                    self.tracking
+                ),
+                (self.name,),
+            )
+
+    def _select(self, statement: sql.Composed, params: Iterable[Any]) -> list[dict[str, Any]]:
+        with self._lock, self.connection.transaction():
+            return self.connection.execute(statement, list(params)).fetchall()
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        records = self._select(
+            sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
+            [self.name],
+        )
+        return int(records[0]["position"]) if records else 0
+
+    def apply(self, batch: RegisterBatch) -> None:
+        """Move the position, then write the rows and steps, in one transaction."""
+        with self._lock, self.connection.transaction():
+            moved = self.connection.execute(
+                sql.SQL(
+                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
+                ).format(self.tracking),
+                (batch.position, self.name, batch.position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=batch.position)
+            if batch.deletes:
+                for table in (self.table, self.steps_table):
+                    self.connection.execute(
+                        sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(table),
+                        (list(batch.deletes),),
+                    )
+            self._upsert(self.table, q.COLUMNS, ("dossier_id",), map(q.values, batch.rows))
+            steps = map(q.step_values, batch.steps)
+            self._upsert(self.steps_table, q.STEP_COLUMNS, ("dossier_id", "occurrence"), steps)
+
+    def _upsert(
+        self,
+        table: sql.Composed,
+        columns: tuple[str, ...],
+        keys: tuple[str, ...],
+        rows: Iterable[dict[str, Any]],
+    ) -> None:
+        records = list(rows)
+        if not records:
+            return
+        names = [sql.Identifier(name) for name in columns]
+        rest = [sql.Identifier(name) for name in columns if name not in keys]
+        statement = sql.SQL(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET ({}) = ROW({})"
+        ).format(
+            table,
+            sql.SQL(", ").join(names),
+            sql.SQL(", ").join(sql.Placeholder(name) for name in columns),
+            sql.SQL(", ").join(sql.Identifier(name) for name in keys),
+            sql.SQL(", ").join(rest),
+            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in rest),
+        )
+        with self.connection.cursor() as cursor:
+            cursor.executemany(statement, records)
+
+    def entries(self, dossier_ids: Iterable[UUID]) -> dict[UUID, RegisterEntry]:
+        """The stored entries (received or not) of those dossiers."""
+        keys = list(dossier_ids)
+        found = self._select(
+            sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table), [keys]
+        )
+        steps: dict[UUID, list[StepRow]] = {}
+        for record in self._select(
+            sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s) ORDER BY occurrence").format(
+                self.steps_table
+            ),
+            [keys],
+        ):
+            step = q.step_of(record)
+            steps.setdefault(step.dossier_id, []).append(step)
+        rows = {row.dossier_id: row for row in map(q.row_of, found)}
+        return {k: RegisterEntry(row=r, steps=tuple(steps.get(k, ()))) for k, r in rows.items()}
+
+    def get(self, dossier_id: UUID) -> RegisterRow | None:
+        """The dossier's row, if it was received."""
+        records = self._select(
+            sql.SQL("SELECT * FROM {} WHERE dossier_id = %s AND received_at IS NOT NULL").format(
+                self.table
+            ),
+            [dossier_id],
+        )
+        return q.row_of(records[0]) if records else None
+
+    def steps(self, dossier_id: UUID) -> list[StepRow]:
+        """The dossier's step occurrences in the order they ran."""
+        records = self._select(
+            sql.SQL("SELECT * FROM {} WHERE dossier_id = %s ORDER BY occurrence").format(
+                self.steps_table
+            ),
+            [dossier_id],
+        )
+        return [q.step_of(record) for record in records]
+
+    def count(self) -> int:
+        """How many received dossiers the register lists."""
+        records = self._select(
+            sql.SQL("SELECT count(*) AS n FROM {} WHERE received_at IS NOT NULL").format(
+                self.table
+            ),
+            [],
+        )
+        return int(records[0]["n"])
+
+    def list(self, query: RegisterQuery) -> list[RegisterRow]:
+        """The unit's received rows in the range, after the cursor, one page."""
+        clause, params = q.where(query, "%s")
+        statement = sql.SQL("SELECT * FROM {}{} ORDER BY received_at, code, dossier_id LIMIT %s")
+        records = self._select(
+            statement.format(self.table, sql.SQL(clause)), [*params, query.limit]
+        )
+        return [q.row_of(record) for record in records]
+
+    def drop(self) -> None:
+        """Drop the tables and the position, and start again empty at position 0."""
+        with self._lock, self.connection.transaction():
+            for table in (self.table, self.steps_table):
+                self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
+            self.connection.execute(
+                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
+            )
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()

@@ -1,0 +1,210 @@
+"""What every register view must do: one contract, run on memory, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from attrs import evolve
+
+from adapters.eventstore.config import StoreKind
+from adapters.views.register_factory import RegisterViewAdapter, register_view_from_env
+from application.queue import StalePositionError
+from application.register import RegisterBatch, RegisterQuery, RegisterRow, StepEnd
+from application.register_projector import RegisterProjector, replay
+from domain.calendar_policy import CalendarPolicy
+from domain.dossier import Dossier
+from domain.time_limit import Timeliness
+from tests import queue_fixtures as qf
+from tests import register_fixtures as rf
+from tests.dossier_fixtures import CENTRE, OFFICE, Desk, at
+from tests.integration.stores import MakeApp, store
+
+MARCH = RegisterQuery(
+    receiving_unit=str(CENTRE),
+    received_from=date(2025, 3, 1),
+    received_to=date(2025, 3, 31),
+    limit=10_000,
+)
+
+
+class Scenario:
+    """A desk with dossiers in every register state, a view and its projector."""
+
+    def __init__(self, desk: Desk, view: RegisterViewAdapter) -> None:
+        self.desk = desk
+        self.view = view
+        self.projector = RegisterProjector(desk.app, view)
+        self.ids: list[UUID] = []
+
+    def keep(self, dossiers: Iterable[Dossier]) -> None:
+        """Remember dossiers whose rows the view must show (or not)."""
+        self.ids.extend(dossier.id for dossier in dossiers)
+
+    def expected(self) -> list[RegisterRow]:
+        """The received rows the fold gives over the whole log, by reception time then code."""
+        rows = [entry.row for entry in replay(self.desk.app).values()]
+        received = [row for row in rows if row.received_at is not None]
+        return sorted(received, key=lambda row: (row.cursor[0].astimezone(UTC), *row.cursor[1:]))
+
+
+def play(scenario: Scenario) -> None:
+    """Drive real commands over several days, catching up halfway as a live view would."""
+    desk = scenario.desk
+    scenario.keep([desk.receive(), qf.processing(desk), desk.submit_online()])
+    desk.clock.set(at(2025, 3, 4, 10))
+    scenario.keep([rf.sent_back(desk), qf.supplement_requested(desk), rf.with_partner(desk)])
+    scenario.keep([qf.returned(desk), qf.withdrawn(desk), qf.rejected(desk)])
+    assert scenario.projector.catch_up(batch_size=7) > 0
+    desk.clock.set(at(2025, 3, 6, 14))
+    scenario.keep([qf.supplemented(desk), qf.extended(desk), qf.stopped(desk)])
+    scenario.keep([desk.issue_result(qf.processing(desk)), desk.accept(desk.submit_online())])
+    scenario.projector.catch_up(batch_size=7)
+
+
+class RegisterViewContract:
+    """The contract; subclasses choose the store."""
+
+    kind: StoreKind
+
+    @pytest.fixture
+    def make_app(self, tmp_path: Path) -> Iterator[MakeApp]:
+        """Applications over one new, empty store of this kind."""
+        with store(self.kind, tmp_path) as make:
+            yield make
+
+    @pytest.fixture
+    def opened(self, make_app: MakeApp) -> Iterator[list[RegisterViewAdapter]]:  # noqa: ARG002 (asked for so views close before the store goes)
+        """Views opened by the test, closed afterwards."""
+        views: list[RegisterViewAdapter] = []
+        yield views
+        for view in views:
+            close = getattr(view, "close", None)
+            if close is not None:
+                close()
+
+    def reopen(self, scenario: Scenario, opened: list[RegisterViewAdapter]) -> RegisterViewAdapter:
+        """Another view over the same storage, as a restarted process would open it."""
+        view = register_view_from_env(scenario.desk.app.env)
+        opened.append(view)
+        return view
+
+    @pytest.fixture
+    def scenario(
+        self, make_app: MakeApp, policy: CalendarPolicy, opened: list[RegisterViewAdapter]
+    ) -> Scenario:
+        """A fresh store, desk and view, after the commands of ``play``."""
+        app = make_app()
+        view = register_view_from_env(app.env)
+        opened.append(view)
+        scenario = Scenario(Desk(app, policy), view)
+        play(scenario)
+        return scenario
+
+    def test_rows_and_steps_match_the_fold_and_the_aggregates(self, scenario: Scenario) -> None:
+        """Each received dossier's row and steps equal the fold's and agree with the aggregate."""
+        entries = replay(scenario.desk.app)
+        for key in scenario.ids:
+            entry = entries.get(key)
+            if entry is None or entry.row.received_at is None:
+                assert scenario.view.get(key) is None
+                continue
+            assert scenario.view.get(key) == entry.row
+            assert scenario.view.steps(key) == list(entry.steps)
+            assert rf.agrees(entry, scenario.desk.dossiers.get(key))
+
+    def test_the_register_lists_only_received_dossiers(self, scenario: Scenario) -> None:
+        """The unit's March register holds every received dossier once, and nothing else."""
+        rows = scenario.view.list(MARCH)
+        assert rows == scenario.expected()
+        assert len(rows) == scenario.view.count() == len(scenario.ids) - 2
+        assert {row.closing for row in rows if row.closing} == {"withdrawn", "stopped"}
+
+    def test_a_date_range_and_a_unit_select_their_rows(self, scenario: Scenario) -> None:
+        """One day keeps that day's receptions; another unit's register is empty."""
+        day = evolve(MARCH, received_from=date(2025, 3, 4), received_to=date(2025, 3, 4))
+        wanted = [r for r in scenario.expected() if r.received_at and r.received_at.day == 4]
+        assert 0 < len(wanted) < len(scenario.expected())
+        assert scenario.view.list(day) == wanted
+        assert scenario.view.list(evolve(MARCH, receiving_unit=str(OFFICE))) == []
+
+    def test_pages_follow_the_cursor_without_gaps_or_repeats(self, scenario: Scenario) -> None:
+        """Walking pages of two with the cursor yields the whole sorted register once."""
+        pages: list[RegisterRow] = []
+        after = None
+        while page := scenario.view.list(evolve(MARCH, limit=2, after=after)):
+            assert len(page) <= 2
+            pages.extend(page)
+            after = page[-1].cursor
+        assert pages == scenario.expected()
+
+    def test_the_control_sheet_judges_each_step_occurrence(self, scenario: Scenario) -> None:
+        """A step sent back shows three occurrences, the ended ones judged, the open one not."""
+        steps = scenario.view.steps(scenario.ids[3])
+        assert [(s.step, s.ending) for s in steps] == [
+            (0, StepEnd.COMPLETED),
+            (1, StepEnd.RETURNED),
+            (0, None),
+        ]
+        assert [s.timeliness for s in steps] == [Timeliness.EARLY, Timeliness.EARLY, None]
+
+    def test_an_old_batch_is_refused_and_changes_nothing(self, scenario: Scenario) -> None:
+        """Re-applying a position already reached raises and writes no row or step."""
+        before, position = scenario.view.list(MARCH), scenario.view.position()
+        key = before[0].dossier_id
+        steps = scenario.view.steps(key)
+        for stale in (position, position - 1):
+            batch = RegisterBatch(
+                position=stale,
+                rows=(evolve(before[0], applicant="Người khác"),),
+                steps=(evolve(steps[0], outcome="sửa"),),
+                deletes=(before[1].dossier_id,),
+            )
+            with pytest.raises(StalePositionError):
+                scenario.view.apply(batch)
+        assert scenario.view.list(MARCH) == before
+        assert scenario.view.steps(key) == steps
+        assert scenario.view.position() == position
+
+    def test_a_caught_up_view_has_nothing_more_to_apply(self, scenario: Scenario) -> None:
+        """A second catch-up applies nothing."""
+        assert scenario.projector.catch_up() == 0
+
+    def test_a_rebuild_equals_the_live_view(
+        self, scenario: Scenario, opened: list[RegisterViewAdapter]
+    ) -> None:
+        """Dropping the view and replaying the whole log gives the same rows and steps."""
+        live = scenario.view.list(MARCH)
+        sheets = {key: scenario.view.steps(key) for key in scenario.ids}
+        scenario.view.drop()
+        rebuilt = self.reopen(scenario, opened)
+        assert (rebuilt.position(), rebuilt.count()) == (0, 0)
+        applied = RegisterProjector(scenario.desk.app, rebuilt).catch_up()
+        assert applied == sum(len(scenario.desk.dossiers.history(k)) for k in scenario.ids)
+        assert rebuilt.list(MARCH) == live
+        assert {key: rebuilt.steps(key) for key in scenario.ids} == sheets
+
+
+class TestInMemoryRegisterView(RegisterViewContract):
+    """The contract on the in-memory view."""
+
+    kind = StoreKind.MEMORY
+
+    def reopen(self, scenario: Scenario, opened: list[RegisterViewAdapter]) -> RegisterViewAdapter:  # noqa: ARG002 (the contract's signature)
+        """The in-memory view is its own storage: reopening it is the same object."""
+        return scenario.view
+
+
+class TestSqliteRegisterView(RegisterViewContract):
+    """The contract on the SQLite view, in the event store's file."""
+
+    kind = StoreKind.SQLITE
+
+
+class TestPostgresRegisterView(RegisterViewContract):
+    """The contract on the PostgreSQL view, in the event store's schema."""
+
+    kind = StoreKind.POSTGRES
