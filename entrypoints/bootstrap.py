@@ -18,6 +18,7 @@ from attrs import frozen
 from adapters.calendar.policy_file import load_policy
 from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
 from adapters.views import QueueViewAdapter, queue_view_from_env
+from adapters.views.facts_factory import FactsViewAdapter, facts_view_from_env
 from adapters.views.lookup_factory import LookupViewAdapter, lookup_view_from_env
 from adapters.views.register_factory import RegisterViewAdapter, register_view_from_env
 from application.calendars import Calendars
@@ -28,6 +29,7 @@ from application.onestop import OneStop
 from application.projections import Projections
 from application.projector import QueueProjector
 from application.register_projector import RegisterProjector
+from application.statistics_projector import FactsProjector
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier_values import ExtensionRules
 from domain.errors import InvalidValueError
@@ -157,6 +159,11 @@ class Container:
         return register_view_from_env(self.app.env)
 
     @cached_property
+    def facts(self) -> FactsViewAdapter:
+        """The per-dossier facts that report 06a counts, beside the event store."""
+        return facts_view_from_env(self.app.env)
+
+    @cached_property
     def projections(self) -> Projections:
         """Every view's projector, caught up together."""
         return Projections(
@@ -164,6 +171,7 @@ class Container:
                 QueueProjector(self.app, self.queue),
                 LookupProjector(self.app, self.lookup),
                 RegisterProjector(self.app, self.register),
+                FactsProjector(self.app, self.facts),
             ]
         )
 

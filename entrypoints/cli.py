@@ -21,7 +21,7 @@ from application.queries import ComputeDeadline, ListDays
 from domain.errors import DomainError
 from entrypoints.bootstrap import Container, Settings, SettingsError, bootstrap, configure_logging
 from entrypoints.cli_demo import demo_app
-from entrypoints.cli_views import project, rebuild
+from entrypoints.cli_views import project, rebuild, report_06a
 from entrypoints.parsing import (
     InputError,
     make_limit,
@@ -48,6 +48,8 @@ app.add_typer(catalog_app, name="catalog")
 cipher_app = typer.Typer(help="Encryption at rest of event payloads.")
 app.add_typer(cipher_app, name="cipher")
 app.add_typer(demo_app, name="demo")
+stats_app = typer.Typer(help="Reports from the views (report 06a and its rates).")
+app.add_typer(stats_app, name="stats")
 
 
 @app.callback(invoke_without_command=True)
@@ -55,6 +57,7 @@ app.add_typer(demo_app, name="demo")
 @catalog_app.callback(invoke_without_command=True)
 @cipher_app.callback(invoke_without_command=True)
 @demo_app.callback(invoke_without_command=True)
+@stats_app.callback(invoke_without_command=True)
 def _help_without_command(context: typer.Context) -> None:
     """Without a command, show the help rather than an error."""
     if context.invoked_subcommand is None:
@@ -166,6 +169,7 @@ def new_key() -> None:
 
 app.command("project")(project)
 app.command("rebuild")(rebuild)
+stats_app.command("report-06a")(report_06a)
 
 
 @app.command("serve")

@@ -1,4 +1,4 @@
-"""``motcua project`` and ``motcua rebuild``: keep the views, or build them again from the log."""
+"""``motcua project``, ``rebuild`` and ``stats``: keep the views, rebuild them, report from them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Protocol
 
 import typer
@@ -18,9 +19,13 @@ from application.projector import QueueProjector
 from application.projector import replay as replay_queue
 from application.register_projector import RegisterProjector
 from application.register_projector import replay as replay_register
+from application.report06a import CountingRules, Rates, ReportQuery, Rounding, UnitKind
+from application.statistics_projector import FactsProjector
+from application.statistics_projector import replay as replay_facts
 from entrypoints.bootstrap import Container, bootstrap, configure_logging
+from entrypoints.parsing import InputError, parse_agency, parse_date
 
-VIEWS = ("queue", "lookup", "register")
+VIEWS = ("queue", "lookup", "register", "facts")
 
 
 def project(
@@ -87,6 +92,12 @@ def _parts(container: Container, view: str) -> tuple[_View, _Projector, Callable
             LookupProjector(app, container.lookup),
             lambda: len(replay_lookup(app)[0]),
         )
+    if view == "facts":
+        return (
+            container.facts,
+            FactsProjector(app, container.facts),
+            lambda: len(replay_facts(app)),
+        )
     return (
         container.register,
         RegisterProjector(app, container.register),
@@ -116,3 +127,48 @@ def _rebuild(container: Container, view: str) -> dict[str, object]:
         "seconds": round(seconds, 3),
         "events_per_second": round(events / seconds) if seconds else None,
     }
+
+
+def report_06a(
+    unit: Annotated[str, typer.Option("--unit", help="Agency identifier, e.g. 000.00.12.H56.")],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    by: Annotated[
+        UnitKind, typer.Option("--by", help="Count the unit as receiving unit or competent agency.")
+    ] = UnitKind.RECEIVING,
+    rounding: Annotated[
+        Rounding, typer.Option(help="half_up (default), or truncate as some reports print.")
+    ] = Rounding.HALF_UP,
+) -> None:
+    """Report 06a (Biểu số II.06a/VPCP/KSTT) for one unit and period, with its rates."""
+    first, last = parse_date(start, "from"), parse_date(end, "to")
+    if last < first:
+        raise InputError("to", "must not be before --from")
+    if parse_agency(unit) is None:
+        raise InputError("unit", "is required")
+    container = bootstrap()
+    configure_logging(container.settings)
+    container.projections.catch_up()
+    query = ReportQuery(unit=unit, start=first, end=last, unit_kind=by)
+    report = container.facts.report06a(query, CountingRules())
+    rates = Rates.of(report, rounding)
+    document = {
+        "unit": unit,
+        "by": by.value,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "columns": {str(number): value for number, value in report.columns().items()},
+        "rates": {
+            "on_time": _decimal(rates.on_time),
+            "late": _decimal(rates.late),
+            "online": _decimal(rates.online),
+            "online_payment": _decimal(rates.online_payment),
+            "postal": _decimal(rates.postal),
+        },
+        "satisfaction": {kind.value: count for kind, count in rates.satisfaction.items()},
+    }
+    typer.echo(json.dumps(document, ensure_ascii=False))
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,204 @@
+"""The facts view in the event store's PostgreSQL database and schema, with plain ``psycopg``.
+
+As the queue view: rows and the position move in one transaction, the
+position by compare-and-set in ``projection_tracking`` (its row lock
+serialises racing projectors). Report 06a is one aggregate query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from adapters.eventstore.config import conninfo
+from adapters.views import facts_sql as f
+from application.queue import StalePositionError
+from application.report06a import CountingRules, Report06a, ReportQuery
+from application.statistics import Closing, FactsBatch, FactsRow
+from domain.dossier_values import Satisfaction
+from domain.procedure_spec import Channel
+
+TYPES = {
+    "dossier_id": "uuid PRIMARY KEY",
+    "receiving_unit": "text NOT NULL",
+    "competent_agency": "text NOT NULL",
+    "channel": "text NOT NULL",
+    "version": "integer NOT NULL",
+    "received_at": "timestamptz",
+    "statutory_due_date": "date",
+    "completed_at": "timestamptz",
+    "closed_at": "timestamptz",
+    "closing": "text",
+    "returned_at": "timestamptz",
+    "returned_via_post": "boolean NOT NULL",
+    "supplement_since": "timestamptz",
+    "supplement_from": "timestamptz",
+    "supplement_until": "timestamptz",
+    "paid": "boolean NOT NULL",
+    "paid_online": "boolean NOT NULL",
+    "satisfaction": "text",
+    "rated_at": "timestamptz",
+    "received_on": "date",
+    "finished_on": "date",
+    "finish": "text",
+    "supplement_since_on": "date",
+    "supplement_from_on": "date",
+    "supplement_until_on": "date",
+    "returned_on": "date",
+    "rated_on": "date",
+}
+
+
+def decode(record: Mapping[str, Any]) -> FactsRow:
+    """A stored record back as a row."""
+    fields = {name: record[name] for name in f.ROW_FIELDS}
+    fields |= {name: f.local(fields[name]) for name in f.MOMENTS}
+    closing, rating = fields["closing"], fields["satisfaction"]
+    return FactsRow(
+        **fields
+        | {
+            "channel": Channel(fields["channel"]),
+            "closing": Closing(closing) if closing else None,
+            "satisfaction": Satisfaction(rating) if rating else None,
+        }
+    )
+
+
+class PostgresFactsView:
+    """Số liệu hồ sơ in PostgreSQL: the event store's database and schema."""
+
+    name = f.VIEW_NAME
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(f.TABLE))
+        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(f.TRACKING))
+        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
+        self._lock = threading.RLock()
+        self._create()
+
+    def _create(self) -> None:
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+            for name, kind in TYPES.items()
+        )
+        with self._lock, self.connection.transaction():
+            self.connection.execute(
+                sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, columns)
+            )
+            for index, on in f.INDEXES.items():
+                self.connection.execute(
+                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                        sql.Identifier(index), self.table, sql.SQL(on)
+                    )
+                )
+            self.connection.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} "
+                    "(view_name text PRIMARY KEY, position bigint NOT NULL)"
+                ).format(self.tracking)
+            )
+            self.connection.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
+                    self.tracking
+                ),
+                (self.name,),
+            )
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        with self._lock, self.connection.transaction():
+            record = self.connection.execute(
+                sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
+                (self.name,),
+            ).fetchone()
+        return int(record["position"]) if record else 0
+
+    def apply(self, batch: FactsBatch) -> None:
+        """Move the position, then write the rows, in one transaction."""
+        with self._lock, self.connection.transaction():
+            moved = self.connection.execute(
+                sql.SQL(
+                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
+                ).format(self.tracking),
+                (batch.position, self.name, batch.position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=batch.position)
+            self._write(batch)
+
+    def _write(self, batch: FactsBatch) -> None:
+        if batch.deletes:
+            self.connection.execute(
+                sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
+                (list(batch.deletes),),
+            )
+        rows = [f.values(row) for row in batch.upserts]
+        if not rows:
+            return
+        names = [sql.Identifier(name) for name in f.COLUMNS]
+        upsert = sql.SQL(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (dossier_id) DO UPDATE SET ({}) = ({})"
+        ).format(
+            self.table,
+            sql.SQL(", ").join(names),
+            sql.SQL(", ").join(sql.Placeholder(name) for name in f.COLUMNS),
+            sql.SQL(", ").join(names[1:]),
+            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in names[1:]),
+        )
+        with self.connection.cursor() as cursor:
+            cursor.executemany(upsert, rows)
+
+    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, FactsRow]:
+        """The rows of those dossiers the view holds."""
+        with self._lock, self.connection.transaction():
+            records = self.connection.execute(
+                sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
+                (list(dossier_ids),),
+            ).fetchall()
+        return {row.dossier_id: row for row in map(decode, records)}
+
+    def count(self) -> int:
+        """How many dossiers the view holds facts of."""
+        with self._lock, self.connection.transaction():
+            record = self.connection.execute(
+                sql.SQL("SELECT count(*) AS n FROM {}").format(self.table)
+            ).fetchone()
+        return int(record["n"]) if record else 0
+
+    def rows(self) -> list[FactsRow]:
+        """Every row, sorted by dossier id."""
+        with self._lock, self.connection.transaction():
+            records = self.connection.execute(
+                sql.SQL("SELECT * FROM {}").format(self.table)
+            ).fetchall()
+        return sorted(map(decode, records), key=lambda row: row.dossier_id)
+
+    def report06a(self, query: ReportQuery, rules: CountingRules) -> Report06a:
+        """Report 06a, as one aggregate query."""
+        statement, params = f.report_sql(query, rules, lambda name: f"%({name})s")
+        composed = sql.SQL(statement).format(table=self.table)
+        with self._lock, self.connection.transaction():
+            record = self.connection.execute(composed, params).fetchone()
+        if record is None:  # pragma: no cover (an aggregate always has a row)
+            raise RuntimeError("report 06a returned no row")
+        return Report06a(**{key: int(value) for key, value in record.items()})
+
+    def drop(self) -> None:
+        """Drop the view's table and position, and start again empty at position 0."""
+        with self._lock, self.connection.transaction():
+            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.table))
+            self.connection.execute(
+                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
+            )
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()

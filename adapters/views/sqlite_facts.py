@@ -1,0 +1,173 @@
+"""The facts view in the event store's SQLite file, written with plain ``sqlite3``.
+
+As the queue view: rows and the position move in one ``BEGIN IMMEDIATE``
+transaction, the position by compare-and-set in ``projection_tracking``.
+Moments are UTC text of fixed width and dates ISO text, so text order is time
+order and report 06a's date comparisons run on the stored text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from adapters.views import facts_sql as f
+from application.queue import StalePositionError
+from application.report06a import CountingRules, Report06a, ReportQuery
+from application.statistics import Closing, FactsBatch, FactsRow
+from domain.dossier_values import Satisfaction
+from domain.procedure_spec import Channel
+
+STAMP = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+UPSERT = (
+    f"INSERT OR REPLACE INTO {f.TABLE} ({', '.join(f.COLUMNS)}) "  # noqa: S608 (constants)
+    f"VALUES ({', '.join('?' * len(f.COLUMNS))})"
+)
+
+
+def encode(value: Any) -> Any:  # noqa: ANN401 (any column value)
+    """A Python value as SQLite stores it."""
+    if isinstance(value, datetime):
+        return value.strftime(STAMP)
+    if isinstance(value, date | UUID):
+        return str(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def decode(record: sqlite3.Row) -> FactsRow:
+    """A stored record back as a row."""
+    fields: dict[str, Any] = {name: record[name] for name in f.ROW_FIELDS}
+    for name in f.MOMENTS:
+        if fields[name] is not None:
+            fields[name] = f.local(datetime.fromisoformat(fields[name]))
+    due, closing, rating = fields["statutory_due_date"], fields["closing"], fields["satisfaction"]
+    return FactsRow(
+        **fields
+        | {
+            "dossier_id": UUID(fields["dossier_id"]),
+            "channel": Channel(fields["channel"]),
+            "statutory_due_date": date.fromisoformat(due) if due else None,
+            "closing": Closing(closing) if closing else None,
+            "satisfaction": Satisfaction(rating) if rating else None,
+            "returned_via_post": bool(fields["returned_via_post"]),
+            "paid": bool(fields["paid"]),
+            "paid_online": bool(fields["paid_online"]),
+        }
+    )
+
+
+class SqliteFactsView:
+    """Số liệu hồ sơ in SQLite: the same file as the event store."""
+
+    name = f.VIEW_NAME
+
+    def __init__(self, path: Path | str) -> None:
+        self.connection = sqlite3.connect(
+            path, isolation_level=None, timeout=30, check_same_thread=False
+        )
+        self.connection.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._create()
+
+    def _create(self) -> None:
+        columns = ", ".join(
+            f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in f.COLUMNS
+        )
+        with self._transaction() as db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {f.TABLE} ({columns}) WITHOUT ROWID")
+            for index, on in f.INDEXES.items():
+                db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {f.TABLE} ({on})")
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {f.TRACKING} "
+                "(view_name TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+            )
+            db.execute("INSERT OR IGNORE INTO projection_tracking VALUES (?, 0)", (self.name,))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        sql = "SELECT position FROM projection_tracking WHERE view_name = ?"
+        with self._lock:
+            record = self.connection.execute(sql, (self.name,)).fetchone()
+        return int(record[0]) if record else 0
+
+    def apply(self, batch: FactsBatch) -> None:
+        """Move the position, then write the rows, in one transaction."""
+        with self._transaction() as db:
+            moved = db.execute(
+                "UPDATE projection_tracking SET position = ? WHERE view_name = ? AND position < ?",
+                (batch.position, self.name, batch.position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=batch.position)
+            db.executemany(
+                "DELETE FROM dossier_facts WHERE dossier_id = ?",
+                [(str(key),) for key in batch.deletes],
+            )
+            db.executemany(
+                UPSERT,
+                (tuple(encode(v) for v in f.values(row).values()) for row in batch.upserts),
+            )
+
+    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, FactsRow]:
+        """The rows of those dossiers the view holds."""
+        keys = [str(key) for key in dossier_ids]
+        found: dict[UUID, FactsRow] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT * FROM dossier_facts WHERE dossier_id IN ({marks})"  # noqa: S608 (only ? marks)
+            with self._lock:
+                records = self.connection.execute(sql, chunk).fetchall()
+            found.update((row.dossier_id, row) for row in map(decode, records))
+        return found
+
+    def count(self) -> int:
+        """How many dossiers the view holds facts of."""
+        with self._lock:
+            return int(self.connection.execute("SELECT count(*) FROM dossier_facts").fetchone()[0])
+
+    def rows(self) -> list[FactsRow]:
+        """Every row, sorted by dossier id."""
+        with self._lock:
+            records = self.connection.execute("SELECT * FROM dossier_facts").fetchall()
+        return sorted(map(decode, records), key=lambda row: row.dossier_id)
+
+    def report06a(self, query: ReportQuery, rules: CountingRules) -> Report06a:
+        """Report 06a, as one aggregate query."""
+        statement, params = f.report_sql(query, rules, lambda name: f":{name}")
+        with self._lock:
+            record = self.connection.execute(
+                statement.replace("{table}", f.TABLE),
+                {key: encode(value) for key, value in params.items()},
+            ).fetchone()
+        return Report06a(**{key: int(record[key]) for key in record.keys()})  # noqa: SIM118 (sqlite3.Row)
+
+    def drop(self) -> None:
+        """Drop the view's table and position, and start again empty at position 0."""
+        with self._transaction() as db:
+            db.execute("DROP TABLE IF EXISTS dossier_facts")
+            db.execute("DELETE FROM projection_tracking WHERE view_name = ?", (self.name,))
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()

@@ -1,0 +1,186 @@
+"""Số liệu hồ sơ (dossier facts): one row per dossier for report 06a, and the fold that keeps it.
+
+A row appears when a dossier is submitted (its channel and units come with the
+submission) and counts in reports once it is received. It keeps what §5.1 asks
+of every report: reception, the latest statutory due date decided, processing
+completed (``ResultIssued.at``, NgayKetThucXuLy), closing (stopped or
+withdrawn), return, payment, rating.
+
+Supplement pauses are kept as the open pause's start (``supplement_since``)
+plus the last closed one (``supplement_from`` .. ``supplement_until``): enough
+to say "waiting for a supplement at the end of a period" for any period ending
+after the dossier's next-to-last supplement pause closed. A dossier paused for
+supplements several times is judged on its last pause for periods ending
+within an earlier one (documented limitation; a child table would lift it).
+
+Moments stay datetimes; reports compare their local (Vietnam) dates, so
+``*_on`` properties give those dates once for the memory view and the SQL rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from attrs import evolve, frozen
+
+from domain.dossier import Dossier
+from domain.dossier_values import Satisfaction
+from domain.procedure_spec import Channel
+from domain.time_limit import local
+
+
+class Closing(StrEnum):
+    """How a dossier ended without a result."""
+
+    STOPPED = "stopped"  # dừng xử lý (status 8)
+    WITHDRAWN = "withdrawn"  # rút hồ sơ (status 7)
+
+
+class Finish(StrEnum):
+    """How a dossier's processing finished: with a result, or closed without one."""
+
+    RESULT = "result"
+    STOPPED = "stopped"
+    WITHDRAWN = "withdrawn"
+
+
+def day(moment: datetime | None) -> date | None:
+    """The local (Vietnam) date of ``moment``."""
+    return None if moment is None else local(moment).date()
+
+
+@frozen(kw_only=True)
+class FactsRow:
+    """The facts report 06a needs about one dossier."""
+
+    dossier_id: UUID
+    receiving_unit: str
+    competent_agency: str
+    channel: Channel
+    version: int
+    received_at: datetime | None = None  # None: not received yet, not counted
+    statutory_due_date: date | None = None  # the latest decided
+    completed_at: datetime | None = None  # ResultIssued.at (NgayKetThucXuLy)
+    closed_at: datetime | None = None
+    closing: Closing | None = None
+    returned_at: datetime | None = None
+    returned_via_post: bool = False
+    supplement_since: datetime | None = None  # the open supplement pause's start
+    supplement_from: datetime | None = None  # the last closed supplement pause
+    supplement_until: datetime | None = None
+    paid: bool = False
+    paid_online: bool = False
+    satisfaction: Satisfaction | None = None
+    rated_at: datetime | None = None
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When processing ended: the result, or the stop or withdrawal, whichever came first."""
+        moments = [m for m in (self.completed_at, self.closed_at) if m is not None]
+        return min(moments) if moments else None
+
+    @property
+    def finish(self) -> Finish | None:
+        """How processing ended (``None``: not yet)."""
+        finished = self.finished_at
+        if finished is None:
+            return None
+        if finished == self.completed_at or self.closing is None:
+            return Finish.RESULT
+        return Finish(self.closing.value)
+
+    @property
+    def received_on(self) -> date | None:
+        """The local date of reception."""
+        return day(self.received_at)
+
+    @property
+    def finished_on(self) -> date | None:
+        """The local date processing ended."""
+        return day(self.finished_at)
+
+    def waiting_for_supplement_on(self, end: date) -> bool:
+        """Whether a supplement pause was open at the end of ``end`` (as far as the row knows)."""
+        since = day(self.supplement_since)
+        if since is not None and since <= end:
+            return True
+        start, until = day(self.supplement_from), day(self.supplement_until)
+        return start is not None and until is not None and start <= end < until
+
+
+@frozen(kw_only=True)
+class FactsBatch:
+    """What one transaction writes: final rows, removed dossiers, and the position reached."""
+
+    position: int
+    upserts: tuple[FactsRow, ...] = ()
+    deletes: tuple[UUID, ...] = ()
+
+
+Change = Callable[[FactsRow, Any], FactsRow]
+
+OPENING: dict[type[Dossier.Event], Channel] = {
+    Dossier.SubmittedOnline: Channel.ONLINE,
+    Dossier.SubmittedByPost: Channel.POSTAL,
+    Dossier.SubmittedAtCounter: Channel.COUNTER,
+}
+
+
+def _clock_resumed(row: FactsRow, e: Dossier.ClockResumed) -> FactsRow:
+    row = evolve(row, statutory_due_date=e.statutory_due_date)
+    if row.supplement_since is None:
+        return row  # a payment pause ended
+    return evolve(
+        row, supplement_since=None, supplement_from=row.supplement_since, supplement_until=e.at
+    )
+
+
+def _returned(row: FactsRow, e: Dossier.Event) -> FactsRow:
+    return evolve(row, returned_at=e.at, returned_via_post=isinstance(e, Dossier.ReturnedViaPost))
+
+
+CHANGES: dict[type[Dossier.Event], Change] = {
+    Dossier.Received: lambda r, e: evolve(
+        r, received_at=e.at, statutory_due_date=e.statutory_due_date
+    ),
+    Dossier.ClockResumed: _clock_resumed,
+    Dossier.SupplementRequested: lambda r, e: evolve(r, supplement_since=e.at),
+    Dossier.ResultIssued: lambda r, e: evolve(r, completed_at=e.at),
+    Dossier.Stopped: lambda r, e: evolve(r, closed_at=e.at, closing=Closing.STOPPED),
+    Dossier.Withdrawn: lambda r, e: evolve(r, closed_at=e.at, closing=Closing.WITHDRAWN),
+    Dossier.ReturnedAtCounter: _returned,
+    Dossier.ReturnedViaPost: _returned,
+    Dossier.ReturnedOnline: _returned,
+    Dossier.PaidOnline: lambda r, _: evolve(r, paid=True, paid_online=True),
+    Dossier.PaidAtCounter: lambda r, _: evolve(r, paid=True),
+    Dossier.Rated: lambda r, e: evolve(r, satisfaction=Satisfaction(e.satisfaction), rated_at=e.at),
+}
+
+
+def _opened(event: Dossier.Event, channel: Channel) -> FactsRow:
+    submission = event.submission  # type: ignore[attr-defined]  # every opening event has one
+    return FactsRow(
+        dossier_id=event.originator_id,
+        receiving_unit=str(submission.receiving_unit),
+        competent_agency=str(submission.competent_agency),
+        channel=channel,
+        version=event.originator_version,
+    )
+
+
+def fold(row: FactsRow | None, event: object) -> FactsRow | None:
+    """The row after ``event``; a dossier refused at intake was never received and has none."""
+    if not isinstance(event, Dossier.Event):
+        return row
+    channel = OPENING.get(type(event))
+    if channel is not None:
+        return _opened(event, channel)
+    if row is None or isinstance(event, Dossier.RejectedAtIntake):
+        return None
+    change = CHANGES.get(type(event))
+    changed = change(row, event) if change else row
+    return evolve(changed, version=event.originator_version)

@@ -1,0 +1,173 @@
+"""What every facts view must do: one abstract contract, run on memory, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from attrs import evolve
+
+from adapters.eventstore.config import StoreKind
+from adapters.views.facts_factory import FactsViewAdapter, facts_view_from_env
+from application.queue import StalePositionError
+from application.report06a import CountingRules, Report06a, report06a
+from application.statistics import FactsBatch
+from application.statistics_projector import FactsProjector, replay
+from domain.calendar_policy import CalendarPolicy
+from tests import facts_fixtures as ff
+from tests.dossier_fixtures import Desk
+from tests.integration.stores import MakeApp, store
+
+RULES = [
+    CountingRules(stopped_on_time=s, withdrawn_on_time=w, waiting_supplement_on_time=p)
+    for s, w, p in itertools.product((True, False), repeat=3)
+]
+MARCH_DEFAULT = {3: 13, 4: 1, 5: 10, 6: 2, 7: 8, 8: 2, 9: 4, 10: 2, 11: 5, 12: 2, 13: 3}
+MARCH_ALL_OFF = {3: 13, 4: 1, 5: 10, 6: 2, 7: 7, 8: 4, 9: 1, 10: 2, 11: 6, 12: 2, 13: 4}
+
+
+def holds_invariants(report: Report06a) -> bool:
+    """3 = 4 + 5 + 6, 7 = 8 + 9 + 10, 11 = 12 + 13 and 3 = 7 + 11."""
+    c = report.columns()
+    return (
+        c[3] == c[4] + c[5] + c[6]
+        and c[7] == c[8] + c[9] + c[10]
+        and c[11] == c[12] + c[13]
+        and c[3] == c[7] + c[11]
+    )
+
+
+class Scenario:
+    """A desk over a fresh store, a facts view and its projector."""
+
+    def __init__(self, desk: Desk, view: FactsViewAdapter) -> None:
+        self.desk = desk
+        self.view = view
+        self.projector = FactsProjector(desk.app, view)
+
+
+class FactsViewContract:
+    """The contract; subclasses choose the store."""
+
+    kind: StoreKind
+
+    @pytest.fixture
+    def make_app(self, tmp_path: Path) -> Iterator[MakeApp]:
+        """Applications over one new, empty store of this kind."""
+        with store(self.kind, tmp_path) as make:
+            yield make
+
+    @pytest.fixture
+    def opened(self, make_app: MakeApp) -> Iterator[list[FactsViewAdapter]]:  # noqa: ARG002 (views close before the store goes)
+        """Views opened by the test, closed afterwards."""
+        views: list[FactsViewAdapter] = []
+        yield views
+        for view in views:
+            close = getattr(view, "close", None)
+            if close is not None:
+                close()
+
+    def reopen(self, scenario: Scenario, opened: list[FactsViewAdapter]) -> FactsViewAdapter:
+        """Another view over the same storage, as a restarted process would open it."""
+        view = facts_view_from_env(scenario.desk.app.env)
+        opened.append(view)
+        return view
+
+    @pytest.fixture
+    def scenario(
+        self, make_app: MakeApp, policy: CalendarPolicy, opened: list[FactsViewAdapter]
+    ) -> Scenario:
+        """The February-to-April history, projected in batches of seven."""
+        app = make_app()
+        view = facts_view_from_env(app.env)
+        opened.append(view)
+        scenario = Scenario(Desk(app, policy), view)
+        ff.history(scenario.desk)
+        assert scenario.projector.catch_up(batch_size=7) > 0
+        return scenario
+
+    def test_rows_equal_a_fold_of_the_whole_log(self, scenario: Scenario) -> None:
+        """The view holds one row per dossier not refused at intake, as a replay folds it."""
+        rows = scenario.view.rows()
+        assert len(rows) == 16
+        assert rows == sorted(replay(scenario.desk.app).values(), key=lambda r: r.dossier_id)
+
+    def test_march_report_has_the_expected_columns(self, scenario: Scenario) -> None:
+        """March under the default rules and with every rule off, column for column."""
+        view = scenario.view
+        assert view.report06a(ff.MARCH, CountingRules()).columns() == MARCH_DEFAULT
+        off = CountingRules(
+            stopped_on_time=False, withdrawn_on_time=False, waiting_supplement_on_time=False
+        )
+        assert view.report06a(ff.MARCH, off).columns() == MARCH_ALL_OFF
+
+    def test_march_side_figures_count_payments_returns_and_ratings(
+        self, scenario: Scenario
+    ) -> None:
+        """One of one payment was online, one of two returns by post, one rating each way."""
+        report = scenario.view.report06a(ff.MARCH, CountingRules())
+        assert (report.paid, report.paid_online) == (1, 1)
+        assert (report.returned, report.returned_via_post) == (2, 1)
+        assert (report.very_satisfied, report.satisfied, report.not_satisfied) == (1, 0, 1)
+
+    @pytest.mark.parametrize("rules", RULES, ids=repr)
+    def test_reports_equal_the_python_reference(
+        self, scenario: Scenario, rules: CountingRules
+    ) -> None:
+        """Every query under every rule setting gives the reference figures and the invariants."""
+        rows = scenario.view.rows()
+        for query in ff.QUERIES:
+            report = scenario.view.report06a(query, rules)
+            assert report == report06a(rows, query, rules), query
+            assert holds_invariants(report), query
+
+    def test_an_old_batch_is_refused_and_changes_nothing(self, scenario: Scenario) -> None:
+        """Re-applying a position already reached raises and writes no row."""
+        before, position = scenario.view.rows(), scenario.view.position()
+        for stale in (position, position - 1):
+            batch = FactsBatch(
+                position=stale,
+                upserts=(evolve(before[0], paid=not before[0].paid),),
+                deletes=(before[1].dossier_id,),
+            )
+            with pytest.raises(StalePositionError):
+                scenario.view.apply(batch)
+        assert scenario.view.rows() == before
+        assert scenario.view.position() == position
+        assert scenario.projector.catch_up() == 0
+
+    def test_a_rebuild_equals_the_live_view(
+        self, scenario: Scenario, opened: list[FactsViewAdapter]
+    ) -> None:
+        """Dropping the view and replaying the whole log gives the same rows and reports."""
+        live = scenario.view.rows()
+        scenario.view.drop()
+        rebuilt = self.reopen(scenario, opened)
+        assert rebuilt.position() == 0
+        FactsProjector(scenario.desk.app, rebuilt).catch_up()
+        assert rebuilt.rows() == live
+        assert rebuilt.report06a(ff.MARCH, CountingRules()).columns() == MARCH_DEFAULT
+
+
+class TestInMemoryFactsView(FactsViewContract):
+    """The contract on the in-memory view."""
+
+    kind = StoreKind.MEMORY
+
+    def reopen(self, scenario: Scenario, opened: list[FactsViewAdapter]) -> FactsViewAdapter:  # noqa: ARG002 (the contract's signature)
+        """The in-memory view is its own storage: reopening it is the same object."""
+        return scenario.view
+
+
+class TestSqliteFactsView(FactsViewContract):
+    """The contract on the SQLite view, in the event store's file."""
+
+    kind = StoreKind.SQLITE
+
+
+class TestPostgresFactsView(FactsViewContract):
+    """The contract on the PostgreSQL view, in the event store's schema."""
+
+    kind = StoreKind.POSTGRES
