@@ -82,6 +82,7 @@ class QueueQuery:
     procedure: str | None = None
     channel: Channel | None = None
     overdue_on: date | None = None  # statutory due date before this day, clock running
+    due_by: datetime | None = None  # appointment at or before this moment, clock running
     limit: int = 50
     after: Cursor | None = None
 

@@ -30,10 +30,12 @@ def matches(row: QueueRow, query: QueueQuery) -> bool:
     }
     if any(value is not None and getattr(row, name) != value for name, value in wanted.items()):
         return False
-    if query.overdue_on is None:
-        return True
     running = row.running_due_date
-    return running is not None and running < query.overdue_on
+    if query.due_by is not None and (
+        running is None or row.due_at is None or row.due_at > query.due_by
+    ):
+        return False
+    return query.overdue_on is None or (running is not None and running < query.overdue_on)
 
 
 class InMemoryQueueView:

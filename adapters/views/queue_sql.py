@@ -109,6 +109,9 @@ def where(query: QueueQuery, mark: str) -> tuple[str, list[Any]]:
     if query.overdue_on is not None:
         clauses.append(f"running_due_date < {mark}")
         params.append(query.overdue_on)
+    if query.due_by is not None:
+        clauses.append(f"running_due_date IS NOT NULL AND sort_due <= {mark}")
+        params.append(sort_due(query.due_by))
     if query.after is not None:
         due, dossier_id = query.after
         clauses.append(f"(sort_due, dossier_id) > ({mark}, {mark})")

@@ -234,6 +234,24 @@ class QueueViewContract:
         overdue = everything(scenario.view, overdue_on=date(2025, 3, 20))
         assert 0 < len(overdue) < len(scenario.expected())
 
+    @pytest.mark.parametrize("day", [date(2025, 3, 12), date(2025, 3, 18), date(2025, 12, 31)])
+    def test_due_by_keeps_running_clocks_due_by_then(self, scenario: Scenario, day: date) -> None:
+        """``due_by`` keeps the dossiers whose clock runs and whose appointment is by then."""
+        play(scenario)
+        moment = at(day.year, day.month, day.day, 17)
+        wanted = [
+            row
+            for row in scenario.expected()
+            if row.running_due_date is not None and row.due_at is not None and row.due_at <= moment
+        ]
+        assert everything(scenario.view, due_by=moment) == wanted
+
+    def test_due_by_splits_the_queue(self, scenario: Scenario) -> None:
+        """Some running clocks are due by 18 March and some are not, so the filter is tested."""
+        play(scenario)
+        due = everything(scenario.view, due_by=at(2025, 3, 18, 17))
+        assert 0 < len(due) < len(scenario.expected())
+
     def test_pages_follow_the_cursor_without_gaps_or_repeats(self, scenario: Scenario) -> None:
         """Walking pages of three with the cursor yields the whole sorted queue once."""
         play(scenario)
