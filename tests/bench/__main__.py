@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import catalog, deadlines, dossiers
+from tests.bench import catalog, deadlines, dossiers, views
 
 
 def main() -> None:
@@ -14,6 +14,8 @@ def main() -> None:
     sys.stdout.write(catalog.render())
     sys.stdout.write("\n")
     sys.stdout.write(dossiers.render())
+    sys.stdout.write("\n")
+    sys.stdout.write(views.render())
 
 
 if __name__ == "__main__":
