@@ -8,51 +8,31 @@ SQL), folds each batch per dossier in memory, and hands the view one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
 
 from application.lookup import LOOKUP_TOPICS, LookupBatch, LookupRow, ProcedureName, fold
 from application.lookup import procedure_name as name_in
 from application.lookup_ports import LookupView
+from application.pulling import BATCH_SIZE, Event, Puller, read_log
 from domain.dossier import Dossier
 
-BATCH_SIZE = 500
+__all__ = ["BATCH_SIZE", "LookupProjector", "replay"]
 
 
-class LookupProjector:
+class LookupProjector(Puller[LookupBatch]):
     """Keeps a ``LookupView`` up to date with the application's notification log."""
 
+    topics = LOOKUP_TOPICS
+
     def __init__(self, app: Application[Any], view: LookupView) -> None:
-        self.app = app
+        super().__init__(app, view)
         self.view = view
 
-    def catch_up(
-        self, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
-    ) -> int:
-        """Apply every event after the view's position; return how many were applied.
-
-        ``progress`` hears the position reached after each batch.
-        """
-        applied = 0
-        while notifications := self.app.recorder.select_notifications(
-            start=self.view.position(),
-            limit=batch_size,
-            topics=LOOKUP_TOPICS,
-            inclusive_of_start=False,
-        ):
-            self.view.apply(self.batch(notifications))
-            applied += len(notifications)
-            if progress is not None:
-                progress(notifications[-1].id)
-        return applied
-
-    def batch(self, notifications: Sequence[Notification]) -> LookupBatch:
-        """The rows and names as they stand after ``notifications``, with the position reached."""
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+    def batch(self, events: list[Event], position: int) -> LookupBatch:
+        """The rows and names as they stand after ``events``, with the position reached."""
         ids = {event.originator_id for event in events if isinstance(event, Dossier.Event)}
         rows: dict[UUID, LookupRow | None] = dict.fromkeys(ids)
         rows.update(self.view.get_many(ids))
@@ -63,25 +43,19 @@ class LookupProjector:
             elif named := name_in(event):
                 names[named.procedure] = named
         return LookupBatch(
-            position=notifications[-1].id,
+            position=position,
             upserts=tuple(row for row in rows.values() if row is not None),
             deletes=tuple(key for key, row in rows.items() if row is None),
             procedures=tuple(names.values()),
         )
 
 
-def replay(
-    app: Application[Any], batch_size: int = BATCH_SIZE
-) -> tuple[dict[UUID, LookupRow], dict[str, str]]:
+def replay(app: Application[Any]) -> tuple[dict[UUID, LookupRow], dict[str, str]]:
     """The rows and procedure names folded from the whole log in memory: a second pass."""
     rows: dict[UUID, LookupRow] = {}
     names: dict[str, str] = {}
-    position = 0
-    while notifications := app.recorder.select_notifications(
-        start=position, limit=batch_size, topics=LOOKUP_TOPICS, inclusive_of_start=False
-    ):
-        for notification in notifications:
-            event = app.mapper.to_domain_event(notification)
+    for events, _ in read_log(app, LOOKUP_TOPICS, 0):
+        for event in events:
             if named := name_in(event):
                 names[named.procedure] = named.name
                 continue
@@ -90,5 +64,4 @@ def replay(
                 rows.pop(event.originator_id, None)
             else:
                 rows[event.originator_id] = row
-        position = notifications[-1].id
     return rows, names

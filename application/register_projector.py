@@ -9,49 +9,29 @@ that changed, and the dossiers whose entries are gone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
 
+from application.pulling import BATCH_SIZE, Event, Puller, replay_rows
 from application.register import REGISTER_TOPICS, RegisterBatch, RegisterEntry, fold
 from application.register_ports import RegisterView
 
-BATCH_SIZE = 500
+__all__ = ["BATCH_SIZE", "RegisterProjector", "replay"]
 
 
-class RegisterProjector:
+class RegisterProjector(Puller[RegisterBatch]):
     """Keeps a ``RegisterView`` up to date with the application's notification log."""
 
+    topics = REGISTER_TOPICS
+
     def __init__(self, app: Application[Any], view: RegisterView) -> None:
-        self.app = app
+        super().__init__(app, view)
         self.view = view
 
-    def catch_up(
-        self, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
-    ) -> int:
-        """Apply every event after the view's position; return how many were applied.
-
-        ``progress`` hears the position reached after each batch.
-        """
-        applied = 0
-        while notifications := self.app.recorder.select_notifications(
-            start=self.view.position(),
-            limit=batch_size,
-            topics=REGISTER_TOPICS,
-            inclusive_of_start=False,
-        ):
-            self.view.apply(self.batch(notifications))
-            applied += len(notifications)
-            if progress is not None:
-                progress(notifications[-1].id)
-        return applied
-
-    def batch(self, notifications: Sequence[Notification]) -> RegisterBatch:
-        """The entries as they stand after ``notifications``, with the position they reach."""
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+    def batch(self, events: list[Event], position: int) -> RegisterBatch:
+        """The entries as they stand after ``events``, with the position they reach."""
         ids = {event.originator_id for event in events}
         stored = self.view.entries(ids)
         entries: dict[UUID, RegisterEntry | None] = dict.fromkeys(ids)
@@ -61,26 +41,13 @@ class RegisterProjector:
         kept = {key: entry for key, entry in entries.items() if entry is not None}
         before = {step for entry in stored.values() for step in entry.steps}
         return RegisterBatch(
-            position=notifications[-1].id,
+            position=position,
             rows=tuple(entry.row for entry in kept.values()),
             steps=tuple(s for entry in kept.values() for s in entry.steps if s not in before),
             deletes=tuple(key for key, entry in entries.items() if entry is None),
         )
 
 
-def replay(app: Application[Any], batch_size: int = BATCH_SIZE) -> dict[UUID, RegisterEntry]:
+def replay(app: Application[Any]) -> dict[UUID, RegisterEntry]:
     """The entries folded from the whole log in memory: a second pass to check a view."""
-    entries: dict[UUID, RegisterEntry] = {}
-    position = 0
-    while notifications := app.recorder.select_notifications(
-        start=position, limit=batch_size, topics=REGISTER_TOPICS, inclusive_of_start=False
-    ):
-        for notification in notifications:
-            event = app.mapper.to_domain_event(notification)
-            entry = fold(entries.get(event.originator_id), event)
-            if entry is None:
-                entries.pop(event.originator_id, None)
-            else:
-                entries[event.originator_id] = entry
-        position = notifications[-1].id
-    return entries
+    return replay_rows(app, REGISTER_TOPICS, fold)
