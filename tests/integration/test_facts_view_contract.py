@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from attrs import evolve
 
 from adapters.eventstore.config import StoreKind
 from adapters.views.facts_factory import FactsViewAdapter, facts_view_from_env
-from application.queue import StalePositionError
-from application.report06a import CountingRules, Report06a, report06a
-from application.statistics import FactsBatch
+from application.queue import DOSSIER_TOPICS, StalePositionError
+from application.report06a import CountingRules, Report06a, ReportQuery, report06a
+from application.statistics import FactsBatch, FactsRow
+from application.statistics_ports import FactsView
 from application.statistics_projector import FactsProjector, replay
 from domain.calendar_policy import CalendarPolicy
 from tests import facts_fixtures as ff
+from tests import queue_fixtures as qf
 from tests.dossier_fixtures import Desk
+from tests.integration.poison import UNWRITABLE, PoisonedError
 from tests.integration.stores import MakeApp, store
 
 RULES = [
@@ -46,6 +50,51 @@ class Scenario:
         self.desk = desk
         self.view = view
         self.projector = FactsProjector(desk.app, view)
+
+
+class CrashingView:
+    """Passes everything to a real view, but poisons the ``crash_on``-th batch mid-write."""
+
+    def __init__(self, inner: FactsView, crash_on: int) -> None:
+        self.inner = inner
+        self.crash_on = crash_on
+        self.batches = 0
+        self.before: dict[UUID, FactsRow] = {}
+        self.touched: list[UUID] = []
+
+    def position(self) -> int:
+        """The real view's position."""
+        return self.inner.position()
+
+    def apply(self, batch: FactsBatch) -> None:
+        """Apply, adding an unwritable row after the real ones in the chosen batch."""
+        self.batches += 1
+        if self.batches == self.crash_on and batch.upserts:
+            self.touched = [row.dossier_id for row in batch.upserts] + list(batch.deletes)
+            self.before = self.inner.get_many(self.touched)
+            poison = evolve(batch.upserts[-1], dossier_id=UNWRITABLE)
+            batch = evolve(batch, upserts=(*batch.upserts, poison))
+        self.inner.apply(batch)
+
+    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, FactsRow]:
+        """The real view's rows."""
+        return self.inner.get_many(dossier_ids)
+
+    def count(self) -> int:
+        """The real view's row count."""
+        return self.inner.count()
+
+    def rows(self) -> list[FactsRow]:
+        """The real view's rows."""
+        return self.inner.rows()
+
+    def report06a(self, query: ReportQuery, rules: CountingRules) -> Report06a:
+        """The real view's report."""
+        return self.inner.report06a(query, rules)
+
+    def drop(self) -> None:
+        """Drop the real view."""
+        self.inner.drop()
 
 
 class FactsViewContract:
@@ -137,6 +186,37 @@ class FactsViewContract:
         assert scenario.view.rows() == before
         assert scenario.view.position() == position
         assert scenario.projector.catch_up() == 0
+
+    def test_a_crash_mid_batch_resumes_without_missing_or_doubled_rows(
+        self, scenario: Scenario, opened: list[FactsViewAdapter]
+    ) -> None:
+        """A batch that fails mid-write leaves nothing behind; a restarted projector completes."""
+        desk = scenario.desk
+        crashing = CrashingView(scenario.view, crash_on=2)
+        desk.issue_result(qf.processing(desk))
+        for make in (qf.supplemented, qf.returned, qf.withdrawn):
+            make(desk)
+        desk.receive()
+        before = scenario.view.position()
+        with pytest.raises(PoisonedError):
+            FactsProjector(desk.app, crashing).catch_up(batch_size=5)
+        head = desk.app.recorder.select_notifications(
+            start=None, limit=10_000, topics=DOSSIER_TOPICS
+        )[-1].id
+        reached = scenario.view.position()
+        assert before < reached < head
+        assert crashing.touched
+        assert scenario.view.get_many(crashing.touched) == crashing.before
+        restarted = self.reopen(scenario, opened)
+        assert restarted.position() == reached
+        FactsProjector(desk.app, restarted).catch_up(batch_size=5)
+        rows = restarted.rows()
+        assert rows == sorted(replay(desk.app).values(), key=lambda row: row.dossier_id)
+        assert len({row.dossier_id for row in rows}) == len(rows) == restarted.count() == 21
+        assert restarted.report06a(ff.MARCH, CountingRules()) == report06a(
+            rows, ff.MARCH, CountingRules()
+        )
+        assert restarted.position() == head
 
     def test_a_rebuild_equals_the_live_view(
         self, scenario: Scenario, opened: list[FactsViewAdapter]

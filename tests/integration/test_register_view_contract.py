@@ -13,7 +13,16 @@ from attrs import evolve
 from adapters.eventstore.config import StoreKind
 from adapters.views.register_factory import RegisterViewAdapter, register_view_from_env
 from application.queue import StalePositionError
-from application.register import RegisterBatch, RegisterQuery, RegisterRow, StepEnd
+from application.register import (
+    REGISTER_TOPICS,
+    RegisterBatch,
+    RegisterEntry,
+    RegisterQuery,
+    RegisterRow,
+    StepEnd,
+    StepRow,
+)
+from application.register_ports import RegisterView
 from application.register_projector import RegisterProjector, replay
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier import Dossier
@@ -21,6 +30,7 @@ from domain.time_limit import Timeliness
 from tests import queue_fixtures as qf
 from tests import register_fixtures as rf
 from tests.dossier_fixtures import CENTRE, OFFICE, Desk, at
+from tests.integration.poison import UNWRITABLE, PoisonedError
 from tests.integration.stores import MakeApp, store
 
 MARCH = RegisterQuery(
@@ -63,6 +73,55 @@ def play(scenario: Scenario) -> None:
     scenario.keep([qf.supplemented(desk), qf.extended(desk), qf.stopped(desk)])
     scenario.keep([desk.issue_result(qf.processing(desk)), desk.accept(desk.submit_online())])
     scenario.projector.catch_up(batch_size=7)
+
+
+class CrashingView:
+    """Passes everything to a real view, but poisons the ``crash_on``-th batch mid-write."""
+
+    def __init__(self, inner: RegisterView, crash_on: int) -> None:
+        self.inner = inner
+        self.crash_on = crash_on
+        self.batches = 0
+        self.before: dict[UUID, RegisterEntry] = {}
+        self.touched: list[UUID] = []
+
+    def position(self) -> int:
+        """The real view's position."""
+        return self.inner.position()
+
+    def apply(self, batch: RegisterBatch) -> None:
+        """Apply, adding an unwritable step after the real rows and steps in the chosen batch."""
+        self.batches += 1
+        if self.batches == self.crash_on and batch.steps:
+            self.touched = [row.dossier_id for row in batch.rows] + list(batch.deletes)
+            self.before = self.inner.entries(self.touched)
+            poison = evolve(batch.steps[-1], dossier_id=UNWRITABLE)
+            batch = evolve(batch, steps=(*batch.steps, poison))
+        self.inner.apply(batch)
+
+    def entries(self, dossier_ids: Iterable[UUID]) -> dict[UUID, RegisterEntry]:
+        """The real view's entries."""
+        return self.inner.entries(dossier_ids)
+
+    def steps(self, dossier_id: UUID) -> list[StepRow]:
+        """The real view's steps."""
+        return self.inner.steps(dossier_id)
+
+    def list(self, query: RegisterQuery) -> list[RegisterRow]:
+        """The real view's rows."""
+        return self.inner.list(query)
+
+    def get(self, dossier_id: UUID) -> RegisterRow | None:
+        """The real view's row."""
+        return self.inner.get(dossier_id)
+
+    def count(self) -> int:
+        """The real view's row count."""
+        return self.inner.count()
+
+    def drop(self) -> None:
+        """Drop the real view."""
+        self.inner.drop()
 
 
 class RegisterViewContract:
@@ -172,6 +231,37 @@ class RegisterViewContract:
     def test_a_caught_up_view_has_nothing_more_to_apply(self, scenario: Scenario) -> None:
         """A second catch-up applies nothing."""
         assert scenario.projector.catch_up() == 0
+
+    def test_a_crash_mid_batch_resumes_without_missing_or_doubled_rows(
+        self, scenario: Scenario, opened: list[RegisterViewAdapter]
+    ) -> None:
+        """A batch that fails mid-write leaves nothing behind; a restarted projector completes."""
+        desk = scenario.desk
+        crashing = CrashingView(scenario.view, crash_on=2)
+        scenario.keep([desk.receive(), qf.processing(desk), rf.sent_back(desk)])
+        scenario.keep([qf.supplemented(desk), qf.withdrawn(desk), desk.receive()])
+        before = scenario.view.position()
+        with pytest.raises(PoisonedError):
+            RegisterProjector(desk.app, crashing).catch_up(batch_size=5)
+        head = desk.app.recorder.select_notifications(
+            start=None, limit=10_000, topics=REGISTER_TOPICS
+        )[-1].id
+        reached = scenario.view.position()
+        assert before < reached < head
+        assert crashing.touched
+        assert scenario.view.entries(crashing.touched) == crashing.before
+        restarted = self.reopen(scenario, opened)
+        assert restarted.position() == reached
+        RegisterProjector(desk.app, restarted).catch_up(batch_size=5)
+        entries = replay(desk.app)
+        assert restarted.entries(entries) == entries
+        rows = restarted.list(MARCH)
+        assert rows == scenario.expected()
+        assert len({row.dossier_id for row in rows}) == len(rows) == restarted.count()
+        assert {key: restarted.steps(key) for key in entries} == {
+            key: list(entry.steps) for key, entry in entries.items()
+        }
+        assert restarted.position() == head
 
     def test_a_rebuild_equals_the_live_view(
         self, scenario: Scenario, opened: list[RegisterViewAdapter]
