@@ -9,16 +9,13 @@ order and report 06a's date comparisons run on the stored text.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from adapters.views import facts_sql as f
-from application.queue import StalePositionError
+from adapters.views.sqlite_base import SqliteView
 from application.report06a import CountingRules, Report06a, ReportQuery
 from application.statistics import Closing, FactsBatch, FactsRow
 from domain.dossier_values import Satisfaction
@@ -64,60 +61,23 @@ def decode(record: sqlite3.Row) -> FactsRow:
     )
 
 
-class SqliteFactsView:
+class SqliteFactsView(SqliteView):
     """Số liệu hồ sơ in SQLite: the same file as the event store."""
 
     name = f.VIEW_NAME
+    tables = (f.TABLE,)
 
-    def __init__(self, path: Path | str) -> None:
-        self.connection = sqlite3.connect(
-            path, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        self.connection.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        self._create()
-
-    def _create(self) -> None:
+    def _create_tables(self, db: sqlite3.Connection) -> None:
         columns = ", ".join(
             f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in f.COLUMNS
         )
-        with self._transaction() as db:
-            db.execute(f"CREATE TABLE IF NOT EXISTS {f.TABLE} ({columns}) WITHOUT ROWID")
-            for index, on in f.INDEXES.items():
-                db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {f.TABLE} ({on})")
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {f.TRACKING} "
-                "(view_name TEXT PRIMARY KEY, position INTEGER NOT NULL)"
-            )
-            db.execute("INSERT OR IGNORE INTO projection_tracking VALUES (?, 0)", (self.name,))
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
-
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        sql = "SELECT position FROM projection_tracking WHERE view_name = ?"
-        with self._lock:
-            record = self.connection.execute(sql, (self.name,)).fetchone()
-        return int(record[0]) if record else 0
+        db.execute(f"CREATE TABLE IF NOT EXISTS {f.TABLE} ({columns}) WITHOUT ROWID")
+        for index, on in f.INDEXES.items():
+            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {f.TABLE} ({on})")
 
     def apply(self, batch: FactsBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._transaction() as db:
-            moved = db.execute(
-                "UPDATE projection_tracking SET position = ? WHERE view_name = ? AND position < ?",
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position) as db:
             db.executemany(
                 "DELETE FROM dossier_facts WHERE dossier_id = ?",
                 [(str(key),) for key in batch.deletes],
@@ -160,14 +120,3 @@ class SqliteFactsView:
                 {key: encode(value) for key, value in params.items()},
             ).fetchone()
         return Report06a(**{key: int(record[key]) for key in record.keys()})  # noqa: SIM118 (sqlite3.Row)
-
-    def drop(self) -> None:
-        """Drop the view's table and position, and start again empty at position 0."""
-        with self._transaction() as db:
-            db.execute("DROP TABLE IF EXISTS dossier_facts")
-            db.execute("DELETE FROM projection_tracking WHERE view_name = ?", (self.name,))
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()

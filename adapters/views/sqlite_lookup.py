@@ -9,18 +9,15 @@ applied twice raises ``StalePositionError`` and writes nothing.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from adapters.views import lookup_sql as q
+from adapters.views.sqlite_base import SqliteView
 from adapters.views.sqlite_queue import encode
 from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
-from application.queue import StalePositionError
 
 UPSERT = (
     f"INSERT OR REPLACE INTO {q.TABLE} ({', '.join(q.COLUMNS)}) "  # noqa: S608 (constants)
@@ -37,61 +34,23 @@ def moment(value: Any) -> datetime | None:  # noqa: ANN401 (a stored column valu
     return None if value is None else datetime.fromisoformat(value)
 
 
-class SqliteLookupView:
+class SqliteLookupView(SqliteView):
     """Tra cứu hồ sơ in SQLite: the same file as the event store."""
 
     name = q.VIEW_NAME
+    tables = (q.TABLE, q.NAMES)
 
-    def __init__(self, path: Path | str) -> None:
-        # One connection shared by the threads of a server, one at a time.
-        self.connection = sqlite3.connect(
-            path, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        self.connection.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        self._create()
-
-    def _create(self) -> None:
+    def _create_tables(self, db: sqlite3.Connection) -> None:
         columns = ", ".join(
             f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in q.COLUMNS
         )
-        with self._transaction() as db:
-            db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
-            db.execute(f"CREATE INDEX IF NOT EXISTS {q.INDEX} ON {q.TABLE} (code)")
-            db.execute(f"CREATE TABLE IF NOT EXISTS {q.NAMES} (procedure PRIMARY KEY, name)")
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {q.TRACKING} "
-                "(view_name TEXT PRIMARY KEY, position INTEGER NOT NULL)"
-            )
-            db.execute(f"INSERT OR IGNORE INTO {q.TRACKING} VALUES (?, 0)", (self.name,))  # noqa: S608 (constant)
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
-
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        sql = f"SELECT position FROM {q.TRACKING} WHERE view_name = ?"  # noqa: S608 (constant)
-        with self._lock:
-            record = self.connection.execute(sql, (self.name,)).fetchone()
-        return int(record[0]) if record else 0
+        db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {q.INDEX} ON {q.TABLE} (code)")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {q.NAMES} (procedure PRIMARY KEY, name)")
 
     def apply(self, batch: LookupBatch) -> None:
         """Move the position, then write the rows and names, in one transaction."""
-        with self._transaction() as db:
-            moved = db.execute(
-                f"UPDATE {q.TRACKING} SET position = ? WHERE view_name = ? AND position < ?",  # noqa: S608 (constant)
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position) as db:
             db.executemany(
                 f"DELETE FROM {q.TABLE} WHERE dossier_id = ?",  # noqa: S608 (constant)
                 [(str(key),) for key in batch.deletes],
@@ -133,15 +92,3 @@ class SqliteLookupView:
         with self._lock:
             record = self.connection.execute(f"SELECT count(*) FROM {q.TABLE}").fetchone()  # noqa: S608 (constant)
         return int(record[0])
-
-    def drop(self) -> None:
-        """Drop the view's tables and position, and start again empty at position 0."""
-        with self._transaction() as db:
-            db.execute(f"DROP TABLE IF EXISTS {q.TABLE}")
-            db.execute(f"DROP TABLE IF EXISTS {q.NAMES}")
-            db.execute(f"DELETE FROM {q.TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()

@@ -11,16 +11,14 @@ are stored as UTC text of fixed width, so text order is time order.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from adapters.views import queue_sql as q
-from application.queue import QueueBatch, QueueQuery, QueueRow, StalePositionError
+from adapters.views.sqlite_base import SqliteView
+from application.queue import QueueBatch, QueueQuery, QueueRow
 from domain.dossier_status import Status
 from domain.procedure_spec import Channel
 
@@ -64,61 +62,23 @@ def decode(record: sqlite3.Row) -> QueueRow:
     )
 
 
-class SqliteQueueView:
+class SqliteQueueView(SqliteView):
     """Hàng đợi hồ sơ in SQLite: the same file as the event store."""
 
     name = q.VIEW_NAME
+    tables = (q.TABLE,)
 
-    def __init__(self, path: Path | str) -> None:
-        # One connection shared by the threads of a server, one at a time.
-        self.connection = sqlite3.connect(
-            path, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        self.connection.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        self._create()
-
-    def _create(self) -> None:
+    def _create_tables(self, db: sqlite3.Connection) -> None:
         columns = ", ".join(
             f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in q.COLUMNS
         )
-        with self._transaction() as db:
-            db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
-            for index, on in q.INDEXES.items():
-                db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.TABLE} ({on})")
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {q.TRACKING} "
-                "(view_name TEXT PRIMARY KEY, position INTEGER NOT NULL)"
-            )
-            db.execute("INSERT OR IGNORE INTO projection_tracking VALUES (?, 0)", (self.name,))
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
-
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        sql = "SELECT position FROM projection_tracking WHERE view_name = ?"
-        with self._lock:
-            record = self.connection.execute(sql, (self.name,)).fetchone()
-        return int(record[0]) if record else 0
+        db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
+        for index, on in q.INDEXES.items():
+            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.TABLE} ({on})")
 
     def apply(self, batch: QueueBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._transaction() as db:
-            moved = db.execute(
-                "UPDATE projection_tracking SET position = ? WHERE view_name = ? AND position < ?",
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position) as db:
             db.executemany(
                 "DELETE FROM dossier_queue WHERE dossier_id = ?",
                 [(str(key),) for key in batch.deletes],
@@ -159,14 +119,3 @@ class SqliteQueueView:
         """How many rows the view holds."""
         with self._lock:
             return int(self.connection.execute("SELECT count(*) FROM dossier_queue").fetchone()[0])
-
-    def drop(self) -> None:
-        """Drop the view's table and position, and start again empty at position 0."""
-        with self._transaction() as db:
-            db.execute("DROP TABLE IF EXISTS dossier_queue")
-            db.execute("DELETE FROM projection_tracking WHERE view_name = ?", (self.name,))
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()

@@ -11,16 +11,13 @@ stored as UTC text of fixed width, so text order is time order.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from adapters.views import register_sql as q
-from application.queue import StalePositionError
+from adapters.views.sqlite_base import SqliteView
 from application.register import RegisterBatch, RegisterEntry, RegisterQuery, RegisterRow, StepRow
 
 STAMP = "%Y-%m-%dT%H:%M:%S.%f+00:00"
@@ -62,67 +59,30 @@ def decode_step(record: sqlite3.Row) -> StepRow:
     return q.step_of(_decoded(record, q.STEP_MOMENTS))
 
 
-class SqliteRegisterView:
+class SqliteRegisterView(SqliteView):
     """Sổ theo dõi hồ sơ and phiếu kiểm soát in SQLite: the same file as the event store."""
 
     name = q.VIEW_NAME
+    tables = (q.TABLE, q.STEPS)
 
-    def __init__(self, path: Path | str) -> None:
-        # One connection shared by the threads of a server, one at a time.
-        self.connection = sqlite3.connect(
-            path, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        self.connection.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        self._create()
-
-    def _create(self) -> None:
+    def _create_tables(self, db: sqlite3.Connection) -> None:
         columns = ", ".join(f"{n} PRIMARY KEY" if n == "dossier_id" else n for n in q.COLUMNS)
         steps = ", ".join(q.STEP_COLUMNS)
-        with self._transaction() as db:
-            db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {q.STEPS} "
-                f"({steps}, PRIMARY KEY (dossier_id, occurrence)) WITHOUT ROWID"
-            )
-            for index, on in q.INDEXES.items():
-                db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.TABLE} ({on})")
-            db.execute(
-                f"CREATE TABLE IF NOT EXISTS {q.TRACKING} "
-                "(view_name TEXT PRIMARY KEY, position INTEGER NOT NULL)"
-            )
-            db.execute(f"INSERT OR IGNORE INTO {q.TRACKING} VALUES (?, 0)", (self.name,))  # noqa: S608 (constant)
+        db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {q.STEPS} "
+            f"({steps}, PRIMARY KEY (dossier_id, occurrence)) WITHOUT ROWID"
+        )
+        for index, on in q.INDEXES.items():
+            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.TABLE} ({on})")
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
-
-    def _select(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
         with self._lock:
             return self.connection.execute(sql, [encode(p) for p in params]).fetchall()
 
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        sql = f"SELECT position FROM {q.TRACKING} WHERE view_name = ?"  # noqa: S608 (constant)
-        records = self._select(sql, [self.name])
-        return int(records[0][0]) if records else 0
-
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows and steps, in one transaction."""
-        with self._transaction() as db:
-            moved = db.execute(
-                f"UPDATE {q.TRACKING} SET position = ? WHERE view_name = ? AND position < ?",  # noqa: S608 (constant)
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position) as db:
             deletes = [(str(key),) for key in batch.deletes]
             for table in (q.TABLE, q.STEPS):
                 db.executemany(f"DELETE FROM {table} WHERE dossier_id = ?", deletes)  # noqa: S608 (constant)
@@ -141,43 +101,31 @@ class SqliteRegisterView:
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start : start + CHUNK]
             marks = ", ".join("?" * len(chunk))
-            found = self._select(f"SELECT * FROM {q.TABLE} WHERE dossier_id IN ({marks})", chunk)  # noqa: S608 (only ? marks)
+            found = self._query(f"SELECT * FROM {q.TABLE} WHERE dossier_id IN ({marks})", chunk)  # noqa: S608 (only ? marks)
             rows.update((row.dossier_id, row) for row in map(decode_row, found))
             sql = f"SELECT * FROM {q.STEPS} WHERE dossier_id IN ({marks}) ORDER BY dossier_id, occurrence"  # noqa: S608, E501 (only ? marks)
-            for step in map(decode_step, self._select(sql, chunk)):
+            for step in map(decode_step, self._query(sql, chunk)):
                 steps.setdefault(step.dossier_id, []).append(step)
         return {k: RegisterEntry(row=r, steps=tuple(steps.get(k, ()))) for k, r in rows.items()}
 
     def get(self, dossier_id: UUID) -> RegisterRow | None:
         """The dossier's row, if it was received."""
         sql = f"SELECT * FROM {q.TABLE} WHERE dossier_id = ? AND received_at IS NOT NULL"  # noqa: S608 (constant)
-        records = self._select(sql, [dossier_id])
+        records = self._query(sql, [dossier_id])
         return decode_row(records[0]) if records else None
 
     def steps(self, dossier_id: UUID) -> list[StepRow]:
         """The dossier's step occurrences in the order they ran."""
         sql = f"SELECT * FROM {q.STEPS} WHERE dossier_id = ? ORDER BY occurrence"  # noqa: S608 (constant)
-        return [decode_step(record) for record in self._select(sql, [dossier_id])]
+        return [decode_step(record) for record in self._query(sql, [dossier_id])]
 
     def count(self) -> int:
         """How many received dossiers the register lists."""
         sql = f"SELECT count(*) FROM {q.TABLE} WHERE received_at IS NOT NULL"  # noqa: S608 (constant)
-        return int(self._select(sql, [])[0][0])
+        return int(self._query(sql, [])[0][0])
 
     def list(self, query: RegisterQuery) -> list[RegisterRow]:
         """The unit's received rows in the range, after the cursor, one page."""
         clause, params = q.where(query, "?")
         sql = f"SELECT * FROM {q.TABLE}{clause} ORDER BY received_at, code, dossier_id LIMIT ?"  # noqa: S608 (constant column names; values are parameters)
-        return [decode_row(record) for record in self._select(sql, [*params, query.limit])]
-
-    def drop(self) -> None:
-        """Drop the tables and the position, and start again empty at position 0."""
-        with self._transaction() as db:
-            db.execute(f"DROP TABLE IF EXISTS {q.TABLE}")
-            db.execute(f"DROP TABLE IF EXISTS {q.STEPS}")
-            db.execute(f"DELETE FROM {q.TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()
+        return [decode_row(record) for record in self._query(sql, [*params, query.limit])]

@@ -1,0 +1,97 @@
+"""What every SQLite view shares: one connection, its transactions, and the view's position.
+
+A view lives in the event store's SQLite file, with its own connection,
+shared by a server's threads one at a time. Its position (the last
+notification applied) is a row of ``projection_tracking``; ``advancing``
+moves it by compare-and-set as the first statement of the transaction that
+writes the batch, so a batch applied before (or by another process) is
+refused whole and each event takes effect exactly once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar
+
+from application.queue import StalePositionError
+
+TRACKING = "projection_tracking"
+
+
+class SqliteView:
+    """A view's connection, transactions, position and life cycle; subclasses add tables."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[str, ...]]
+    """The view's tables, dropped by ``drop``."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.connection = sqlite3.connect(
+            path, isolation_level=None, timeout=30, check_same_thread=False
+        )
+        self.connection.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._create()
+
+    def _create(self) -> None:
+        with self._transaction() as db:
+            self._create_tables(db)
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {TRACKING} "
+                "(view_name TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+            )
+            db.execute(f"INSERT OR IGNORE INTO {TRACKING} VALUES (?, 0)", (self.name,))  # noqa: S608 (constant)
+
+    def _create_tables(self, db: sqlite3.Connection) -> None:
+        """Create the view's tables and indexes if missing."""
+        raise NotImplementedError
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+
+    @contextmanager
+    def _advancing(self, position: int) -> Iterator[sqlite3.Connection]:
+        """A transaction that first moves the position to ``position``, or refuses the batch."""
+        with self._transaction() as db:
+            moved = db.execute(
+                f"UPDATE {TRACKING} SET position = ? WHERE view_name = ? AND position < ?",  # noqa: S608 (constant)
+                (position, self.name, position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=position)
+            yield db
+
+    def _select(
+        self, sql: str, params: list[object] | tuple[object, ...] = ()
+    ) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.connection.execute(sql, params).fetchall()
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        records = self._select(f"SELECT position FROM {TRACKING} WHERE view_name = ?", [self.name])  # noqa: S608 (constant)
+        return int(records[0][0]) if records else 0
+
+    def drop(self) -> None:
+        """Drop the view's tables and position, and start again empty at position 0."""
+        with self._transaction() as db:
+            for table in self.tables:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute(f"DELETE FROM {TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
