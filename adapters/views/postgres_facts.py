@@ -7,18 +7,14 @@ serialises racing projectors). Report 06a is one aggregate query.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
 
-from adapters.eventstore.config import conninfo
 from adapters.views import facts_sql as f
-from application.queue import StalePositionError
+from adapters.views.postgres_base import PostgresView, column_list, index_statements
 from application.report06a import CountingRules, Report06a, ReportQuery
 from application.statistics import Closing, FactsBatch, FactsRow
 from domain.dossier_values import Satisfaction
@@ -70,67 +66,22 @@ def decode(record: Mapping[str, Any]) -> FactsRow:
     )
 
 
-class PostgresFactsView:
+class PostgresFactsView(PostgresView):
     """Số liệu hồ sơ in PostgreSQL: the event store's database and schema."""
 
     name = f.VIEW_NAME
+    tables = (f.TABLE,)
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
-        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(f.TABLE))
-        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(f.TRACKING))
-        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
-        self._lock = threading.RLock()
-        self._create()
-
-    def _create(self) -> None:
-        columns = sql.SQL(", ").join(
-            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
-            for name, kind in TYPES.items()
-        )
-        with self._lock, self.connection.transaction():
-            self.connection.execute(
-                sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, columns)
-            )
-            for index, on in f.INDEXES.items():
-                self.connection.execute(
-                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
-                        sql.Identifier(index), self.table, sql.SQL(on)
-                    )
-                )
-            self.connection.execute(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} "
-                    "(view_name text PRIMARY KEY, position bigint NOT NULL)"
-                ).format(self.tracking)
-            )
-            self.connection.execute(
-                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
-                    self.tracking
-                ),
-                (self.name,),
-            )
-
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        with self._lock, self.connection.transaction():
-            record = self.connection.execute(
-                sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
-                (self.name,),
-            ).fetchone()
-        return int(record["position"]) if record else 0
+    def _create_statements(self) -> list[sql.Composed]:
+        create = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})")
+        return [
+            create.format(self.table, column_list(TYPES)),
+            *index_statements(self.table, f.INDEXES),
+        ]
 
     def apply(self, batch: FactsBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._lock, self.connection.transaction():
-            moved = self.connection.execute(
-                sql.SQL(
-                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
-                ).format(self.tracking),
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position):
             self._write(batch)
 
     def _write(self, batch: FactsBatch) -> None:
@@ -189,16 +140,3 @@ class PostgresFactsView:
         if record is None:  # pragma: no cover (an aggregate always has a row)
             raise RuntimeError("report 06a returned no row")
         return Report06a(**{key: int(value) for key, value in record.items()})
-
-    def drop(self) -> None:
-        """Drop the view's table and position, and start again empty at position 0."""
-        with self._lock, self.connection.transaction():
-            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.table))
-            self.connection.execute(
-                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
-            )
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()

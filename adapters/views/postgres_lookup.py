@@ -7,20 +7,16 @@ as for the queue view (the row lock serialises racing projectors).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
 
-from adapters.eventstore.config import conninfo
 from adapters.views import lookup_sql as q
+from adapters.views.postgres_base import PostgresView, column_list, index_statements
 from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
-from application.queue import StalePositionError
 
 TYPES = {
     "dossier_id": "uuid PRIMARY KEY",
@@ -44,71 +40,29 @@ def moment(value: datetime | None) -> datetime | None:
     return value
 
 
-class PostgresLookupView:
+class PostgresLookupView(PostgresView):
     """Tra cứu hồ sơ in PostgreSQL: the event store's database and schema."""
 
     name = q.VIEW_NAME
+    tables = (q.TABLE, q.NAMES)
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
-        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TABLE))
-        self.names = sql.SQL("{}.{}").format(schema, sql.Identifier(q.NAMES))
-        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TRACKING))
-        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
-        self._lock = threading.RLock()  # one connection, shared by a server's threads in turn
-        self._create()
+    @property
+    def names(self) -> sql.Composed:
+        """The table of procedure names."""
+        return self.qualified(q.NAMES)
 
-    def _create(self) -> None:
-        columns = sql.SQL(", ").join(
-            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
-            for name, kind in TYPES.items()
-        )
-        with self._lock, self.connection.transaction():
-            run = self.connection.execute
-            run(sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, columns))
-            run(
-                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (code)").format(
-                    sql.Identifier(q.INDEX), self.table
-                )
-            )
-            run(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} (procedure text PRIMARY KEY, name text NOT NULL)"
-                ).format(self.names)
-            )
-            run(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} "
-                    "(view_name text PRIMARY KEY, position bigint NOT NULL)"
-                ).format(self.tracking)
-            )
-            run(
-                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
-                    self.tracking
-                ),
-                (self.name,),
-            )
-
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        with self._lock, self.connection.transaction():
-            record = self.connection.execute(
-                sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
-                (self.name,),
-            ).fetchone()
-        return int(record["position"]) if record else 0
+    def _create_statements(self) -> list[sql.Composed]:
+        return [
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, column_list(TYPES)),
+            *index_statements(self.table, {q.INDEX: "code"}),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (procedure text PRIMARY KEY, name text NOT NULL)"
+            ).format(self.names),
+        ]
 
     def apply(self, batch: LookupBatch) -> None:
         """Move the position, then write the rows and names, in one transaction."""
-        with self._lock, self.connection.transaction():
-            moved = self.connection.execute(
-                sql.SQL(
-                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
-                ).format(self.tracking),
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position):
             self._write(batch)
 
     def _write(self, batch: LookupBatch) -> None:
@@ -165,17 +119,3 @@ class PostgresLookupView:
                 sql.SQL("SELECT count(*) AS n FROM {}").format(self.table)
             ).fetchone()
         return int(record["n"]) if record else 0
-
-    def drop(self) -> None:
-        """Drop the view's tables and position, and start again empty at position 0."""
-        with self._lock, self.connection.transaction():
-            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.table))
-            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.names))
-            self.connection.execute(
-                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
-            )
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()

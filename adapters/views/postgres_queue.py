@@ -10,18 +10,15 @@ effect exactly once, even across crashes and with several projectors racing
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
 
-from adapters.eventstore.config import conninfo
 from adapters.views import queue_sql as q
-from application.queue import QueueBatch, QueueQuery, QueueRow, StalePositionError
+from adapters.views.postgres_base import PostgresView, column_list, index_statements
+from application.queue import QueueBatch, QueueQuery, QueueRow
 from domain.dossier_status import Status
 from domain.procedure_spec import Channel
 
@@ -59,70 +56,22 @@ def decode(record: Mapping[str, Any]) -> QueueRow:
     )
 
 
-class PostgresQueueView:
+class PostgresQueueView(PostgresView):
     """Hàng đợi hồ sơ in PostgreSQL: the event store's database and schema."""
 
     name = q.VIEW_NAME
+    tables = (q.TABLE,)
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
-        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TABLE))
-        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TRACKING))
-        self.schema = schema
-        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
-        self._lock = threading.RLock()  # one connection, shared by a server's threads in turn
-        self._create()
-
-    def _create(self) -> None:
-        columns = sql.SQL(", ").join(
-            sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
-            for name, kind in TYPES.items()
-        )
-        with self._lock, self.connection.transaction():
-            self.connection.execute(
-                sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, columns)
-            )
-            for index, on in q.INDEXES.items():
-                self.connection.execute(
-                    sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
-                        sql.Identifier(index),
-                        self.table,
-                        sql.SQL(on),
-                    )
-                )
-            self.connection.execute(
-                sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} "
-                    "(view_name text PRIMARY KEY, position bigint NOT NULL)"
-                ).format(self.tracking)
-            )
-            self.connection.execute(
-                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
-                    self.tracking
-                ),
-                (self.name,),
-            )
-
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        with self._lock, self.connection.transaction():
-            record = self.connection.execute(
-                sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
-                (self.name,),
-            ).fetchone()
-        return int(record["position"]) if record else 0
+    def _create_statements(self) -> list[sql.Composed]:
+        create = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})")
+        return [
+            create.format(self.table, column_list(TYPES)),
+            *index_statements(self.table, q.INDEXES),
+        ]
 
     def apply(self, batch: QueueBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._lock, self.connection.transaction():
-            moved = self.connection.execute(
-                sql.SQL(
-                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
-                ).format(self.tracking),
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position):
             self._write(batch)
 
     def _write(self, batch: QueueBatch) -> None:
@@ -178,16 +127,3 @@ class PostgresQueueView:
                 sql.SQL("SELECT count(*) AS n FROM {}").format(self.table)
             ).fetchone()
         return int(record["n"]) if record else 0
-
-    def drop(self) -> None:
-        """Drop the view's table and position, and start again empty at position 0."""
-        with self._lock, self.connection.transaction():
-            self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.table))
-            self.connection.execute(
-                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
-            )
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()

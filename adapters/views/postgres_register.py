@@ -9,18 +9,14 @@ collation, so the database orders them as Python does.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
 
-from adapters.eventstore.config import conninfo
 from adapters.views import register_sql as q
-from application.queue import StalePositionError
+from adapters.views.postgres_base import PostgresView, column_list, index_statements
 from application.register import RegisterBatch, RegisterEntry, RegisterQuery, RegisterRow, StepRow
 
 TYPES = {
@@ -60,76 +56,33 @@ STEP_TYPES = {
 }
 
 
-def _columns(types: Mapping[str, str]) -> sql.Composed:
-    return sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in types.items()
-    )
-
-
-class PostgresRegisterView:
+class PostgresRegisterView(PostgresView):
     """Sổ theo dõi hồ sơ and phiếu kiểm soát in PostgreSQL: the event store's schema."""
 
     name = q.VIEW_NAME
+    tables = (q.TABLE, q.STEPS)
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
-        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TABLE))
-        self.steps_table = sql.SQL("{}.{}").format(schema, sql.Identifier(q.STEPS))
-        self.tracking = sql.SQL("{}.{}").format(schema, sql.Identifier(q.TRACKING))
-        self.connection = psycopg.connect(conninfo(env), row_factory=dict_row)
-        self._lock = threading.RLock()  # one connection, shared by a server's threads in turn
-        self._create()
+    @property
+    def steps_table(self) -> sql.Composed:
+        """The control sheet's table."""
+        return self.qualified(q.STEPS)
 
-    def _create(self) -> None:
-        statements = [
-            sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, _columns(TYPES)),
+    def _create_statements(self) -> list[sql.Composed]:
+        return [
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, column_list(TYPES)),
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY (dossier_id, occurrence))"
-            ).format(self.steps_table, _columns(STEP_TYPES)),
-            *(
-                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
-                    sql.Identifier(index), self.table, sql.SQL(on)
-                )
-                for index, on in q.INDEXES.items()
-            ),
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} "
-                "(view_name text PRIMARY KEY, position bigint NOT NULL)"
-            ).format(self.tracking),
+            ).format(self.steps_table, column_list(STEP_TYPES)),
+            *index_statements(self.table, q.INDEXES),
         ]
-        with self._lock, self.connection.transaction():
-            for statement in statements:
-                self.connection.execute(statement)
-            self.connection.execute(
-                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
-                    self.tracking
-                ),
-                (self.name,),
-            )
 
     def _select(self, statement: sql.Composed, params: Iterable[Any]) -> list[dict[str, Any]]:
         with self._lock, self.connection.transaction():
             return self.connection.execute(statement, list(params)).fetchall()
 
-    def position(self) -> int:
-        """The notification id of the last event applied."""
-        records = self._select(
-            sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
-            [self.name],
-        )
-        return int(records[0]["position"]) if records else 0
-
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows and steps, in one transaction."""
-        with self._lock, self.connection.transaction():
-            moved = self.connection.execute(
-                sql.SQL(
-                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
-                ).format(self.tracking),
-                (batch.position, self.name, batch.position),
-            )
-            if moved.rowcount != 1:
-                raise StalePositionError(view=self.name, position=batch.position)
+        with self._advancing(batch.position):
             if batch.deletes:
                 for table in (self.table, self.steps_table):
                     self.connection.execute(
@@ -221,17 +174,3 @@ class PostgresRegisterView:
             statement.format(self.table, sql.SQL(clause)), [*params, query.limit]
         )
         return [q.row_of(record) for record in records]
-
-    def drop(self) -> None:
-        """Drop the tables and the position, and start again empty at position 0."""
-        with self._lock, self.connection.transaction():
-            for table in (self.table, self.steps_table):
-                self.connection.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
-            self.connection.execute(
-                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
-            )
-        self._create()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()

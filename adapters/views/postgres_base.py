@@ -1,0 +1,127 @@
+"""What every PostgreSQL view shares: its connection, transactions, and the view's position.
+
+A view lives in the event store's database and schema, with one connection
+shared by a server's threads in turn. Its position (the last notification
+applied) is a row of ``projection_tracking``; ``advancing`` moves it by
+compare-and-set as the first statement of the transaction that writes the
+batch. The row lock serialises projectors racing on one view, and a batch
+applied before is refused whole, so each event takes effect exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import ClassVar
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import DictRow, dict_row
+
+from adapters.eventstore.config import conninfo
+from application.queue import StalePositionError
+
+TRACKING = "projection_tracking"
+
+
+class PostgresView:
+    """A view's connection, transactions, position and life cycle; subclasses add tables."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[str, ...]]
+    """The view's tables (the first is its main one, ``self.table``), dropped by ``drop``."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        self.table = self.qualified(self.tables[0])
+        self.tracking = self.qualified(TRACKING)
+        self.connection: psycopg.Connection[DictRow] = psycopg.connect(
+            conninfo(env), row_factory=dict_row
+        )
+        self._lock = threading.RLock()
+        self._create()
+
+    def qualified(self, table: str) -> sql.Composed:
+        """``table`` in the view's schema."""
+        return sql.SQL("{}.{}").format(self.schema, sql.Identifier(table))
+
+    def _create(self) -> None:
+        with self._transaction() as db:
+            for statement in self._create_statements():
+                db.execute(statement)
+            db.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} "
+                    "(view_name text PRIMARY KEY, position bigint NOT NULL)"
+                ).format(self.tracking)
+            )
+            db.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
+                    self.tracking
+                ),
+                (self.name,),
+            )
+
+    def _create_statements(self) -> list[sql.Composed]:
+        """The view's CREATE TABLE and CREATE INDEX statements (IF NOT EXISTS)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[DictRow]]:
+        with self._lock, self.connection.transaction():
+            yield self.connection
+
+    @contextmanager
+    def _advancing(self, position: int) -> Iterator[psycopg.Connection[DictRow]]:
+        """A transaction that first moves the position to ``position``, or refuses the batch."""
+        with self._transaction() as db:
+            moved = db.execute(
+                sql.SQL(
+                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
+                ).format(self.tracking),
+                (position, self.name, position),
+            )
+            if moved.rowcount != 1:
+                raise StalePositionError(view=self.name, position=position)
+            yield db
+
+    def position(self) -> int:
+        """The notification id of the last event applied."""
+        with self._transaction() as db:
+            record = db.execute(
+                sql.SQL("SELECT position FROM {} WHERE view_name = %s").format(self.tracking),
+                (self.name,),
+            ).fetchone()
+        return int(record["position"]) if record else 0
+
+    def drop(self) -> None:
+        """Drop the view's tables and position, and start again empty at position 0."""
+        with self._transaction() as db:
+            for table in self.tables:
+                db.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.qualified(table)))
+            db.execute(
+                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
+            )
+        self._create()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+def column_list(types: Mapping[str, str]) -> sql.Composed:
+    """``name type, ...`` for a CREATE TABLE."""
+    return sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in types.items()
+    )
+
+
+def index_statements(table: sql.Composed, indexes: Mapping[str, str]) -> list[sql.Composed]:
+    """One CREATE INDEX IF NOT EXISTS per ``name: columns``."""
+    return [
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+            sql.Identifier(index), table, sql.SQL(on)
+        )
+        for index, on in indexes.items()
+    ]
