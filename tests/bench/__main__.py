@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import catalog, deadlines, dossiers, views
+from tests.bench import catalog, deadlines, dossiers, queries, views
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
     sys.stdout.write(dossiers.render())
     sys.stdout.write("\n")
     sys.stdout.write(views.render())
+    sys.stdout.write("\n")
+    sys.stdout.write(queries.render())
 
 
 if __name__ == "__main__":
