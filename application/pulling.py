@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 Event = DomainEventProtocol[UUID]
 Batch = TypeVar("Batch")

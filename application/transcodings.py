@@ -67,6 +67,12 @@ VALUE_OBJECTS: tuple[type, ...] = (
 )
 """Every attrs value object stored in events or snapshots; each gets a transcoding."""
 
+SMALL_VALUES: frozenset[type] = frozenset({AgencyCode, NationalCode, LocalCode, Actor})
+"""Immutable values that recur in nearly every event: decoded (and validated) once per distinct
+value, then shared. Replays and rebuilds decode the same few agencies and officers again and
+again; their constructors (a regular expression each) would dominate."""
+SMALL_VALUES_KEPT = 10_000
+
 
 class AttrsTranscoding(Transcoding):
     """Encodes an attrs value object as its fields, and decodes through its constructor."""
@@ -75,14 +81,25 @@ class AttrsTranscoding(Transcoding):
         self.type = cls
         self.name = f"motcua.{cls.__name__}"
         self.fields = tuple(f.name for f in attrs.fields(cls) if f.init)
+        self._known: dict[tuple[Any, ...], Any] | None = {} if cls in SMALL_VALUES else None
 
     def encode(self, obj: Any) -> dict[str, Any]:  # noqa: ANN401 (the library's signature)
         """The object's fields; nested values are encoded by the transcoder."""
         return {name: getattr(obj, name) for name in self.fields}
 
     def decode(self, data: Any) -> Any:  # noqa: ANN401 (the library's signature)
-        """The object rebuilt through its constructor."""
-        return self.type(**data)
+        """The object rebuilt through its constructor (small values: once per distinct value)."""
+        known = self._known
+        if known is None:
+            return self.type(**data)
+        key = tuple(data.values())
+        value = known.get(key)
+        if value is None:
+            value = self.type(**data)
+            if len(known) >= SMALL_VALUES_KEPT:
+                known.clear()
+            known[key] = value
+        return value
 
 
 class DateAsISO(Transcoding):
