@@ -54,3 +54,12 @@ class StaleVersionError(ApplicationError):
         super().__init__(
             f"dossier {dossier} is at version {actual}, not {expected}: reload it and try again"
         )
+
+
+class StalePositionError(ApplicationError):
+    """A batch does not move the view beyond its stored position: it was applied already."""
+
+    def __init__(self, *, view: str, position: int) -> None:
+        self.view = view
+        self.position = position
+        super().__init__(f"view {view} is already at or beyond position {position}")

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import structlog
 
-from application.queue import StalePositionError
+from application.errors import StalePositionError
 
 log = structlog.get_logger()
 

@@ -22,7 +22,6 @@ from uuid import UUID
 from attrs import evolve, field, frozen
 from eventsourcing.utils import get_topic
 
-from application.errors import ApplicationError
 from domain.dossier import Dossier
 from domain.dossier_status import Status
 from domain.procedure_spec import Channel
@@ -94,15 +93,6 @@ class QueueBatch:
     position: int
     upserts: tuple[QueueRow, ...] = ()
     deletes: tuple[UUID, ...] = ()
-
-
-class StalePositionError(ApplicationError):
-    """A batch does not move the view beyond its stored position: it was applied already."""
-
-    def __init__(self, *, view: str, position: int) -> None:
-        self.view = view
-        self.position = position
-        super().__init__(f"view {view} is already at or beyond position {position}")
 
 
 Change = Callable[[QueueRow, Any], QueueRow]

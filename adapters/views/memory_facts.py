@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from application.queue import StalePositionError
+from application.errors import StalePositionError
 from application.report06a import CountingRules, Report06a, ReportQuery, report06a
 from application.statistics import FactsBatch, FactsRow
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from adapters.views.lookup_sql import values
+from application.errors import StalePositionError
 from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
-from application.queue import StalePositionError
 
 VIEW_NAME = "dossier_lookup"
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from uuid import UUID
 
-from application.queue import Cursor, QueueBatch, QueueQuery, QueueRow, StalePositionError
+from application.errors import StalePositionError
+from application.queue import Cursor, QueueBatch, QueueQuery, QueueRow
 
 LAST = datetime.max.replace(tzinfo=UTC)
 """Where rows without an appointment (not received yet) sort: after every real one."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 
-from application.queue import StalePositionError
+from application.errors import StalePositionError
 from application.register import (
     Cursor,
     RegisterBatch,

@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 
 from adapters.eventstore.config import conninfo
-from application.queue import StalePositionError
+from application.errors import StalePositionError
 
 TRACKING = "projection_tracking"
 

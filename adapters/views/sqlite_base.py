@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
-from application.queue import StalePositionError
+from application.errors import StalePositionError
 
 TRACKING = "projection_tracking"
 

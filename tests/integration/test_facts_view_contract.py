@@ -12,7 +12,8 @@ from attrs import evolve
 
 from adapters.eventstore.config import StoreKind
 from adapters.views.facts_factory import FactsViewAdapter, facts_view_from_env
-from application.queue import DOSSIER_TOPICS, StalePositionError
+from application.errors import StalePositionError
+from application.queue import DOSSIER_TOPICS
 from application.report06a import CountingRules, Report06a, ReportQuery, report06a
 from application.statistics import FactsBatch, FactsRow
 from application.statistics_ports import FactsView

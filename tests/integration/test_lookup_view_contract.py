@@ -16,10 +16,10 @@ from adapters.views.lookup_factory import LookupViewAdapter, lookup_view_for, lo
 from adapters.views.memory_lookup import InMemoryLookupView
 from adapters.views.sqlite_lookup import SqliteLookupView
 from application.commands import AmendProcedure
+from application.errors import StalePositionError
 from application.lookup import LOOKUP_TOPICS, LookupAnswer, LookupBatch, LookupRow
 from application.lookup_ports import LookupView
 from application.lookup_projector import LookupProjector, replay
-from application.queue import StalePositionError
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier import Dossier
 from tests import lookup_fixtures as lf

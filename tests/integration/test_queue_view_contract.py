@@ -15,9 +15,10 @@ from adapters.eventstore.config import StoreConfig, StoreKind
 from adapters.views import QueueViewAdapter, queue_view_for, queue_view_from_env
 from adapters.views.memory_queue import InMemoryQueueView
 from adapters.views.sqlite_queue import SqliteQueueView
+from application.errors import StalePositionError
 from application.ports import QueueView
 from application.projector import QueueProjector
-from application.queue import DOSSIER_TOPICS, QueueBatch, QueueQuery, QueueRow, StalePositionError
+from application.queue import DOSSIER_TOPICS, QueueBatch, QueueQuery, QueueRow
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier import Dossier
 from domain.dossier_status import Status

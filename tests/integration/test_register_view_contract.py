@@ -12,7 +12,7 @@ from attrs import evolve
 
 from adapters.eventstore.config import StoreKind
 from adapters.views.register_factory import RegisterViewAdapter, register_view_from_env
-from application.queue import StalePositionError
+from application.errors import StalePositionError
 from application.register import (
     REGISTER_TOPICS,
     RegisterBatch,

@@ -6,8 +6,8 @@ import threading
 
 from structlog.testing import capture_logs
 
+from application.errors import StalePositionError
 from application.projections import Projections
-from application.queue import StalePositionError
 
 
 class Raced:
