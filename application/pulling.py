@@ -9,6 +9,7 @@ together). Call ``catch_up`` after commands in-process, on a timer
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
@@ -47,7 +48,7 @@ def read_log(
         start = notifications[-1].id
 
 
-class Puller(Generic[Batch]):
+class Puller(ABC, Generic[Batch]):
     """A projector: ``topics`` from the log, folded by ``batch`` into its view."""
 
     topics: ClassVar[tuple[str, ...]]
@@ -72,9 +73,9 @@ class Puller(Generic[Batch]):
                 progress(position)
         return applied
 
+    @abstractmethod
     def batch(self, events: list[Event], position: int) -> Batch:
         """The view's batch for ``events``, reaching ``position``."""
-        raise NotImplementedError
 
 
 def replay_rows(

@@ -11,9 +11,11 @@ applied before is refused whole, so each event takes effect exactly once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import ClassVar
+from typing import Any, ClassVar
+from uuid import UUID
 
 import psycopg
 from psycopg import sql
@@ -25,7 +27,7 @@ from application.errors import StalePositionError
 TRACKING = "projection_tracking"
 
 
-class PostgresView:
+class PostgresView(ABC):
     """A view's connection, transactions, position and life cycle; subclasses add tables."""
 
     name: ClassVar[str]
@@ -63,9 +65,9 @@ class PostgresView:
                 (self.name,),
             )
 
+    @abstractmethod
     def _create_statements(self) -> list[sql.Composed]:
         """The view's CREATE TABLE and CREATE INDEX statements (IF NOT EXISTS)."""
-        raise NotImplementedError
 
     @contextmanager
     def _transaction(self) -> Iterator[psycopg.Connection[DictRow]]:
@@ -85,6 +87,49 @@ class PostgresView:
             if moved.rowcount != 1:
                 raise StalePositionError(view=self.name, position=position)
             yield db
+
+    def _delete(self, ids: Iterable[UUID], *tables: sql.Composed) -> None:
+        """Delete the dossiers ``ids`` from ``tables`` (default: the main one)."""
+        keys = list(ids)
+        if keys:
+            for table in tables or (self.table,):
+                self.connection.execute(
+                    sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(table), (keys,)
+                )
+
+    def _upsert(
+        self,
+        table: sql.Composed,
+        columns: tuple[str, ...],
+        keys: tuple[str, ...],
+        rows: Iterable[Mapping[str, Any]],
+    ) -> None:
+        """Insert ``rows`` (by column name), replacing those with the same ``keys``."""
+        records = list(rows)
+        if not records:
+            return
+        names = [sql.Identifier(name) for name in columns]
+        rest = [sql.Identifier(name) for name in columns if name not in keys]
+        statement = sql.SQL(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET ({}) = ROW({})"
+        ).format(
+            table,
+            sql.SQL(", ").join(names),
+            sql.SQL(", ").join(sql.Placeholder(name) for name in columns),
+            sql.SQL(", ").join(sql.Identifier(name) for name in keys),
+            sql.SQL(", ").join(rest),
+            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in rest),
+        )
+        with self.connection.cursor() as cursor:
+            cursor.executemany(statement, records)
+
+    def _records_of(self, ids: Iterable[UUID]) -> list[DictRow]:
+        """The main table's records of the dossiers ``ids``."""
+        with self._transaction() as db:
+            return db.execute(
+                sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
+                (list(ids),),
+            ).fetchall()
 
     def position(self) -> int:
         """The notification id of the last event applied."""

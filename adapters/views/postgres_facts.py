@@ -85,35 +85,12 @@ class PostgresFactsView(PostgresView):
             self._write(batch)
 
     def _write(self, batch: FactsBatch) -> None:
-        if batch.deletes:
-            self.connection.execute(
-                sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
-                (list(batch.deletes),),
-            )
-        rows = [f.values(row) for row in batch.upserts]
-        if not rows:
-            return
-        names = [sql.Identifier(name) for name in f.COLUMNS]
-        upsert = sql.SQL(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (dossier_id) DO UPDATE SET ({}) = ({})"
-        ).format(
-            self.table,
-            sql.SQL(", ").join(names),
-            sql.SQL(", ").join(sql.Placeholder(name) for name in f.COLUMNS),
-            sql.SQL(", ").join(names[1:]),
-            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in names[1:]),
-        )
-        with self.connection.cursor() as cursor:
-            cursor.executemany(upsert, rows)
+        self._delete(batch.deletes)
+        self._upsert(self.table, f.COLUMNS, ("dossier_id",), map(f.values, batch.upserts))
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, FactsRow]:
         """The rows of those dossiers the view holds."""
-        with self._lock, self.connection.transaction():
-            records = self.connection.execute(
-                sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
-                (list(dossier_ids),),
-            ).fetchall()
-        return {row.dossier_id: row for row in map(decode, records)}
+        return {row.dossier_id: row for row in map(decode, self._records_of(dossier_ids))}
 
     def count(self) -> int:
         """How many dossiers the view holds facts of."""

@@ -66,30 +66,10 @@ class PostgresLookupView(PostgresView):
             self._write(batch)
 
     def _write(self, batch: LookupBatch) -> None:
-        if batch.deletes:
-            self.connection.execute(
-                sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
-                (list(batch.deletes),),
-            )
-        names = [sql.Identifier(name) for name in q.COLUMNS]
-        upsert = sql.SQL(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (dossier_id) DO UPDATE SET ({}) = ({})"
-        ).format(
-            self.table,
-            sql.SQL(", ").join(names),
-            sql.SQL(", ").join(sql.Placeholder(name) for name in q.COLUMNS),
-            sql.SQL(", ").join(names[1:]),
-            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in names[1:]),
-        )
-        name_upsert = sql.SQL(
-            "INSERT INTO {} VALUES (%s, %s) "
-            "ON CONFLICT (procedure) DO UPDATE SET name = EXCLUDED.name"
-        ).format(self.names)
-        with self.connection.cursor() as cursor:
-            if batch.upserts:
-                cursor.executemany(upsert, [q.values(row) for row in batch.upserts])
-            if batch.procedures:
-                cursor.executemany(name_upsert, [(p.procedure, p.name) for p in batch.procedures])
+        self._delete(batch.deletes)
+        self._upsert(self.table, q.COLUMNS, ("dossier_id",), map(q.values, batch.upserts))
+        names = ({"procedure": p.procedure, "name": p.name} for p in batch.procedures)
+        self._upsert(self.names, ("procedure", "name"), ("procedure",), names)
 
     def find(self, code: str, secret: str) -> LookupAnswer | None:
         """The answer for the code and secret, or ``None``."""
@@ -105,11 +85,7 @@ class PostgresLookupView(PostgresView):
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
         """The rows of those dossiers that have one."""
-        with self._lock, self.connection.transaction():
-            records = self.connection.execute(
-                sql.SQL("SELECT * FROM {} WHERE dossier_id = ANY(%s)").format(self.table),
-                (list(dossier_ids),),
-            ).fetchall()
+        records = self._records_of(dossier_ids)
         return {row.dossier_id: row for row in (q.decode(r, moment) for r in records)}
 
     def count(self) -> int:

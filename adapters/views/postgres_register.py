@@ -83,40 +83,10 @@ class PostgresRegisterView(PostgresView):
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows and steps, in one transaction."""
         with self._advancing(batch.position):
-            if batch.deletes:
-                for table in (self.table, self.steps_table):
-                    self.connection.execute(
-                        sql.SQL("DELETE FROM {} WHERE dossier_id = ANY(%s)").format(table),
-                        (list(batch.deletes),),
-                    )
+            self._delete(batch.deletes, self.table, self.steps_table)
             self._upsert(self.table, q.COLUMNS, ("dossier_id",), map(q.values, batch.rows))
             steps = map(q.step_values, batch.steps)
             self._upsert(self.steps_table, q.STEP_COLUMNS, ("dossier_id", "occurrence"), steps)
-
-    def _upsert(
-        self,
-        table: sql.Composed,
-        columns: tuple[str, ...],
-        keys: tuple[str, ...],
-        rows: Iterable[dict[str, Any]],
-    ) -> None:
-        records = list(rows)
-        if not records:
-            return
-        names = [sql.Identifier(name) for name in columns]
-        rest = [sql.Identifier(name) for name in columns if name not in keys]
-        statement = sql.SQL(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET ({}) = ROW({})"
-        ).format(
-            table,
-            sql.SQL(", ").join(names),
-            sql.SQL(", ").join(sql.Placeholder(name) for name in columns),
-            sql.SQL(", ").join(sql.Identifier(name) for name in keys),
-            sql.SQL(", ").join(rest),
-            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(n) for n in rest),
-        )
-        with self.connection.cursor() as cursor:
-            cursor.executemany(statement, records)
 
     def entries(self, dossier_ids: Iterable[UUID]) -> dict[UUID, RegisterEntry]:
         """The stored entries (received or not) of those dossiers."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from application.errors import StalePositionError
 TRACKING = "projection_tracking"
 
 
-class SqliteView:
+class SqliteView(ABC):
     """A view's connection, transactions, position and life cycle; subclasses add tables."""
 
     name: ClassVar[str]
@@ -46,9 +47,9 @@ class SqliteView:
             )
             db.execute(f"INSERT OR IGNORE INTO {TRACKING} VALUES (?, 0)", (self.name,))  # noqa: S608 (constant)
 
+    @abstractmethod
     def _create_tables(self, db: sqlite3.Connection) -> None:
         """Create the view's tables and indexes if missing."""
-        raise NotImplementedError
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
