@@ -13,10 +13,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
+from uuid import UUID
 
 from application.errors import StalePositionError
 
@@ -79,6 +80,17 @@ class SqliteView(ABC):
     ) -> list[sqlite3.Row]:
         with self._lock:
             return self.connection.execute(sql, params).fetchall()
+
+    def _records_of(self, table: str, ids: Iterable[UUID]) -> list[Any]:
+        """The records (``sqlite3.Row``, read by name) of the dossiers ``ids`` in ``table``."""
+        keys: list[object] = [str(key) for key in ids]
+        records: list[Any] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT * FROM {table} WHERE dossier_id IN ({marks})"  # noqa: S608 (constant table, ? marks)
+            records += self._select(sql, chunk)
+        return records
 
     def position(self) -> int:
         """The notification id of the last event applied."""

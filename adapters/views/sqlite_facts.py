@@ -89,16 +89,7 @@ class SqliteFactsView(SqliteView):
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, FactsRow]:
         """The rows of those dossiers the view holds."""
-        keys = [str(key) for key in dossier_ids]
-        found: dict[UUID, FactsRow] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT * FROM dossier_facts WHERE dossier_id IN ({marks})"  # noqa: S608 (only ? marks)
-            with self._lock:
-                records = self.connection.execute(sql, chunk).fetchall()
-            found.update((row.dossier_id, row) for row in map(decode, records))
-        return found
+        return {row.dossier_id: row for row in map(decode, self._records_of(f.TABLE, dossier_ids))}
 
     def count(self) -> int:
         """How many dossiers the view holds facts of."""

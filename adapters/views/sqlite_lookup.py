@@ -74,18 +74,8 @@ class SqliteLookupView(SqliteView):
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
         """The rows of those dossiers that have one."""
-        keys = [str(key) for key in dossier_ids]
-        found: dict[UUID, LookupRow] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT * FROM {q.TABLE} WHERE dossier_id IN ({marks})"  # noqa: S608 (only ? marks)
-            with self._lock:
-                records = self.connection.execute(sql, chunk).fetchall()
-            for record in records:
-                row = q.decode(record, moment)
-                found[row.dossier_id] = row
-        return found
+        records = self._records_of(q.TABLE, dossier_ids)
+        return {row.dossier_id: row for row in (q.decode(r, moment) for r in records)}
 
     def count(self) -> int:
         """How many rows the view holds."""

@@ -102,18 +102,7 @@ class SqliteQueueView(SqliteView):
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, QueueRow]:
         """The rows of those dossiers in the queue."""
-        keys = [str(key) for key in dossier_ids]
-        found: dict[UUID, QueueRow] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT * FROM dossier_queue WHERE dossier_id IN ({marks})"  # noqa: S608 (only ? marks)
-            with self._lock:
-                records = self.connection.execute(sql, chunk).fetchall()
-            for record in records:
-                row = decode(record)
-                found[row.dossier_id] = row
-        return found
+        return {row.dossier_id: row for row in map(decode, self._records_of(q.TABLE, dossier_ids))}
 
     def count(self) -> int:
         """How many rows the view holds."""
