@@ -10,16 +10,15 @@ from typing import Annotated
 
 import attrs
 import typer
-from rich.console import Console
-from rich.progress import Progress
 
-from adapters.catalog.dvcqg import CatalogFileError, read_catalog
+from adapters.catalog.dvcqg import CatalogFileError
 from adapters.eventstore.config import StoreKind, new_cipher_key
-from application.catalog_import import ImportReport, Outcome, import_catalog
+from application.catalog_import import Outcome
 from application.errors import ApplicationError
 from application.queries import ComputeDeadline, ListDays
 from domain.errors import DomainError
 from entrypoints.bootstrap import Container, Settings, SettingsError, bootstrap, configure_logging
+from entrypoints.catalog_loading import load_catalog, summary
 from entrypoints.cli_demo import demo_app
 from entrypoints.cli_views import project, rebuild, report_06a
 from entrypoints.parsing import (
@@ -141,24 +140,9 @@ def import_catalog_file(
     for item in report.items:
         reason = f"  {item.reason}" if item.reason else ""
         typer.echo(f"item {item.index}\t{item.code or '-'}\t{item.outcome}{reason}")
-    typer.echo(_summary(report))
+    typer.echo(summary(report))
     if report.count(Outcome.REJECTED):
         raise typer.Exit(1)
-
-
-def load_catalog(container: Container, file: Path) -> ImportReport:
-    """Import ``file`` into the container's catalog with a progress bar on stderr."""
-    total, items = read_catalog(file)
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(f"importing {file.name}", total=total)
-        return import_catalog(
-            container.catalog, items, progress=lambda n: progress.advance(task, n)
-        )
-
-
-def _summary(report: ImportReport) -> str:
-    counts = ", ".join(f"{outcome} {report.count(outcome)}" for outcome in Outcome)
-    return f"{len(report.items)} items: {counts}"
 
 
 @cipher_app.command("new-key")
@@ -192,7 +176,7 @@ def serve(
     configure_logging(container.settings)
     container.calendars  # noqa: B018 (a bad policy file is reported now, not on the first request)
     if load_catalog_file is not None and container.catalog.index.count() == 0:
-        typer.echo(f"motcua: {_summary(load_catalog(container, load_catalog_file))}", err=True)
+        typer.echo(f"motcua: {summary(load_catalog(container, load_catalog_file))}", err=True)
     base = f"http://{host}:{port}"
     typer.echo(
         f"motcua: serving on {base}  (API docs: {base}/docs)\n"

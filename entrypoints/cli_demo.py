@@ -16,6 +16,7 @@ from application.demo import DemoGenerator, SimulatedClock, window
 from application.dossiers import Dossiers
 from domain.values import VIETNAM
 from entrypoints.bootstrap import Container, bootstrap, configure_logging
+from entrypoints.catalog_loading import load_catalog, summary
 
 demo_app = typer.Typer(help="Demo and load-test data, made through the real application.")
 
@@ -32,8 +33,6 @@ def generate(
     ] = None,
 ) -> None:
     """Receive, process and return dossiers over past working days, then update the views."""
-    from entrypoints.cli import load_catalog  # noqa: PLC0415 (the CLI module imports this one)
-
     container = bootstrap()
     configure_logging(container.settings)
     if container.catalog.index.count() == 0:
@@ -42,7 +41,7 @@ def generate(
                 "the catalog is empty: pass --load-catalog data/catalog/demo.json "
                 "(or run motcua catalog import first)"
             )
-        load_catalog(container, load_catalog_file)
+        typer.echo(f"motcua: {summary(load_catalog(container, load_catalog_file))}", err=True)
     report = _generate(container, dossiers, years, agencies, seed)
     typer.echo(json.dumps(report, ensure_ascii=False))
 
