@@ -98,7 +98,6 @@ class Dossier(Aggregate):
         self.charges: tuple[Charge, ...] = ()
         self.paid: int = 0
         self.rescheduled_due_at: datetime | None = None
-        self.extensions = 0
         self.apologies: list[ApologyLetter] = []  # Mẫu 04, one per extension
         self.result_issued_at: datetime | None = None
         self.returned_at: datetime | None = None
@@ -373,7 +372,6 @@ class Dossier(Aggregate):
             )
             aggregate.apologies.append(letter)
             aggregate.rescheduled_due_at = self.new_due_at
-            aggregate.extensions += 1
 
     class ResultIssued(Event):
         """Có kết quả: processing is finished (NgayKetThucXuLy) and the result is ready (9)."""
@@ -1063,6 +1061,11 @@ class Dossier(Aggregate):
         if self.rescheduled_due_at is None:
             return self.deadline.due_at
         return max(self.deadline.due_at, self.rescheduled_due_at)
+
+    @property
+    def extensions(self) -> int:
+        """How many times the appointment was rescheduled (one apology letter each)."""
+        return len(self.apologies)
 
     @property
     def statutory_due_date(self) -> date | None:
