@@ -63,3 +63,11 @@ class StalePositionError(ApplicationError):
         self.view = view
         self.position = position
         super().__init__(f"view {view} is already at or beyond position {position}")
+
+
+class InvalidTokenError(ApplicationError):
+    """A bearer token is missing, expired, badly signed, or names unknown roles."""
+
+    def __init__(self, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"invalid token: {reason}")

@@ -71,6 +71,7 @@ class Dossier(Aggregate):
     submission: Submission
     channel: Channel
     submitted_at: datetime
+    opened_by: str  # the user id that submitted it: an applicant owns what they submitted
 
     def __init__(self) -> None:
         self.status = Status.SUBMITTED
@@ -132,7 +133,7 @@ class Dossier(Aggregate):
 
         def apply(self, aggregate: Dossier) -> None:
             """Open the dossier as submitted online."""
-            aggregate.opened(self.submission, Channel.ONLINE, self.at)
+            aggregate.opened(self.submission, Channel.ONLINE, self.at, self.actor)
 
     class SubmittedByPost(Aggregate.Created, Event):
         """Nộp qua bưu chính: the postal operator handed the dossier over (status 1)."""
@@ -142,7 +143,7 @@ class Dossier(Aggregate):
 
         def apply(self, aggregate: Dossier) -> None:
             """Open the dossier as submitted by post."""
-            aggregate.opened(self.submission, Channel.POSTAL, self.at)
+            aggregate.opened(self.submission, Channel.POSTAL, self.at, self.actor)
             aggregate.postal_item_code = self.postal_item_code
 
     class SubmittedAtCounter(Aggregate.Created, Event):
@@ -152,7 +153,7 @@ class Dossier(Aggregate):
 
         def apply(self, aggregate: Dossier) -> None:
             """Open the dossier as brought to the counter."""
-            aggregate.opened(self.submission, Channel.COUNTER, self.at)
+            aggregate.opened(self.submission, Channel.COUNTER, self.at, self.actor)
 
     class IntakeSupplementRequested(Event):
         """Mẫu 02: the dossier is incomplete; every missing document is listed at once."""
@@ -465,8 +466,9 @@ class Dossier(Aggregate):
 
     # ------------------------------------------------------------------ state changes
 
-    def opened(self, submission: Submission, channel: Channel, at: datetime) -> None:
+    def opened(self, submission: Submission, channel: Channel, at: datetime, by: Actor) -> None:
         """Set what every creation event sets."""
+        self.opened_by = by.user_id
         self.submission = submission
         self.channel = channel
         self.submitted_at = at

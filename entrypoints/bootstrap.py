@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Mapping
 from datetime import datetime
@@ -17,6 +18,7 @@ from attrs import frozen
 
 from adapters.calendar.policy_file import load_policy
 from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
+from adapters.tokens import Tokens, TokenSettings
 from adapters.views import QueueViewAdapter, queue_view_from_env
 from adapters.views.facts_factory import FactsViewAdapter, facts_view_from_env
 from adapters.views.lookup_factory import LookupViewAdapter, lookup_view_from_env
@@ -76,6 +78,57 @@ def extension_rules_from_env(env: Mapping[str, str]) -> ExtensionRules:
         raise SettingsError(f"{variable} must be {error.reason} (got {error.value})") from None
 
 
+def token_settings_from_env(env: Mapping[str, str]) -> TokenSettings:
+    """Where token keys come from: an OIDC JWKS URL, a PEM public key, or the local dev key."""
+    key_file = env.get("MOTCUA_JWT_PUBLIC_KEY_FILE") or None
+    public_key = None
+    if key_file:
+        try:
+            public_key = Path(key_file).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SettingsError(f"MOTCUA_JWT_PUBLIC_KEY_FILE cannot be read: {error}") from None
+    algorithms = tuple(a for a in env.get("MOTCUA_JWT_ALGORITHMS", "").replace(",", " ").split())
+    defaults = TokenSettings()
+    return TokenSettings(
+        jwks_url=env.get("MOTCUA_JWT_JWKS_URL") or None,
+        public_key=public_key,
+        algorithms=algorithms or defaults.algorithms,
+        issuer=env.get("MOTCUA_JWT_ISSUER") or None,
+        audience=env.get("MOTCUA_JWT_AUDIENCE") or defaults.audience,
+        dev_key_file=Path(env.get("MOTCUA_DEV_KEY_FILE") or defaults.dev_key_file),
+    )
+
+
+@frozen(kw_only=True)
+class HttpSettings:
+    """Limits and origins of the HTTP API."""
+
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_048_576
+    lookup_rate: str = "30/minute"
+    idempotency_hours: int = 24
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> HttpSettings:
+        """From ``MOTCUA_CORS_ORIGINS``, ``MOTCUA_MAX_BODY_BYTES``, ``MOTCUA_LOOKUP_RATE``, ..."""
+        origins = tuple(o for o in env.get("MOTCUA_CORS_ORIGINS", "").replace(",", " ").split())
+        defaults = cls()
+        rate = env.get("MOTCUA_LOOKUP_RATE", defaults.lookup_rate).strip()
+        if not re.fullmatch(r"\d+/(second|minute|hour)", rate):
+            raise SettingsError(f"MOTCUA_LOOKUP_RATE must look like 30/minute (got {rate!r})")
+        settings = cls(
+            cors_origins=origins,
+            max_body_bytes=_integer(env, "MOTCUA_MAX_BODY_BYTES", defaults.max_body_bytes),
+            lookup_rate=rate,
+            idempotency_hours=_integer(env, "MOTCUA_IDEMPOTENCY_HOURS", defaults.idempotency_hours),
+        )
+        if settings.max_body_bytes < 1024:  # noqa: PLR2004 (a sanity bound)
+            raise SettingsError("MOTCUA_MAX_BODY_BYTES must be at least 1024")
+        if settings.idempotency_hours < 1:
+            raise SettingsError("MOTCUA_IDEMPOTENCY_HOURS must be at least 1")
+        return settings
+
+
 def _integer(env: Mapping[str, str], name: str, default: int) -> int:
     text = env.get(name, "").strip()
     if not text:
@@ -95,6 +148,8 @@ class Settings:
     log_format: LogFormat = "auto"
     store: StoreConfig = attrs.field(factory=lambda: StoreConfig(kind=StoreKind.MEMORY))
     extension_rules: ExtensionRules = attrs.field(factory=ExtensionRules)
+    tokens: TokenSettings = attrs.field(factory=TokenSettings)
+    http: HttpSettings = attrs.field(factory=HttpSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -112,6 +167,8 @@ class Settings:
             log_format=log_format,  # type: ignore[arg-type]  # checked just above
             store=store_from_env(env),
             extension_rules=extension_rules_from_env(env),
+            tokens=token_settings_from_env(env),
+            http=HttpSettings.from_env(env),
         )
 
 
@@ -174,6 +231,11 @@ class Container:
                 FactsProjector(self.app, self.facts),
             ]
         )
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Bearer-token verification (and, in development, issuing)."""
+        return Tokens(self.settings.tokens)
 
     @cached_property
     def dossiers(self) -> Dossiers:

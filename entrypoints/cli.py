@@ -20,6 +20,7 @@ from domain.errors import DomainError
 from entrypoints.bootstrap import Container, Settings, SettingsError, bootstrap, configure_logging
 from entrypoints.catalog_loading import load_catalog, summary
 from entrypoints.cli_demo import demo_app
+from entrypoints.cli_token import token_app
 from entrypoints.cli_views import project, rebuild, report_06a
 from entrypoints.parsing import (
     InputError,
@@ -49,6 +50,7 @@ app.add_typer(cipher_app, name="cipher")
 app.add_typer(demo_app, name="demo")
 stats_app = typer.Typer(help="Reports from the views (report 06a and its rates).")
 app.add_typer(stats_app, name="stats")
+app.add_typer(token_app, name="token")
 
 
 @app.callback(invoke_without_command=True)
@@ -57,6 +59,7 @@ app.add_typer(stats_app, name="stats")
 @cipher_app.callback(invoke_without_command=True)
 @demo_app.callback(invoke_without_command=True)
 @stats_app.callback(invoke_without_command=True)
+@token_app.callback(invoke_without_command=True)
 def _help_without_command(context: typer.Context) -> None:
     """Without a command, show the help rather than an error."""
     if context.invoked_subcommand is None:
