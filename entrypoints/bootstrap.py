@@ -18,6 +18,7 @@ from attrs import frozen
 
 from adapters.calendar.policy_file import load_policy
 from adapters.eventstore.config import StoreConfig, StoreConfigError, StoreKind, library_env
+from adapters.idempotency import IdempotencyRecordsAdapter, idempotency_records_from_env
 from adapters.tokens import Tokens, TokenSettings
 from adapters.views import QueueViewAdapter, queue_view_from_env
 from adapters.views.facts_factory import FactsViewAdapter, facts_view_from_env
@@ -231,6 +232,11 @@ class Container:
                 FactsProjector(self.app, self.facts),
             ]
         )
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRecordsAdapter:
+        """The first response to each Idempotency-Key, beside the event store."""
+        return idempotency_records_from_env(self.app.env)
 
     @cached_property
     def tokens(self) -> Tokens:

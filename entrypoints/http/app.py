@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse
 
 from entrypoints.bootstrap import Container, bootstrap
 from entrypoints.http import errors
+from entrypoints.http.idempotency import IdempotencyMiddleware
 from entrypoints.http.middleware import RequestLogMiddleware
-from entrypoints.http.routes import calendar, health, procedures
+from entrypoints.http.routes import calendar, dossiers, health, procedures
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -27,8 +28,10 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(calendar.router)
     app.include_router(procedures.router)
+    app.include_router(dossiers.router)
     app.add_api_route("/", _to_docs, include_in_schema=False)
     errors.install(app)
+    app.add_middleware(IdempotencyMiddleware, container=lambda: app.state.container)
     app.add_middleware(RequestLogMiddleware)
     return app
 

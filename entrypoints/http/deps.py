@@ -27,5 +27,6 @@ def catalog(request: Request) -> Catalog:
     return container(request).catalog
 
 
+ContainerDep = Annotated[Container, Depends(container)]
 CalendarsDep = Annotated[Calendars, Depends(calendars)]
 CatalogDep = Annotated[Catalog, Depends(catalog)]

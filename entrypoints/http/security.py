@@ -22,7 +22,10 @@ def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller named by a valid bearer token."""
+    """The caller named by a valid bearer token (verified once per request)."""
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known
     if credentials is None:
         raise InvalidTokenError(reason="no bearer token: send Authorization: Bearer <token>")
     return container(request).tokens.verify(credentials.credentials)

@@ -1,0 +1,113 @@
+"""Idempotency records in the event store's PostgreSQL database and schema, with plain ``psycopg``.
+
+As for the views (``adapters/views/postgres_base.py``): one connection per
+object, shared by a server's threads in turn under a lock. ``keep`` inserts
+with ``ON CONFLICT DO NOTHING`` and then reads the stored row in the same
+transaction: a racing insert of the same key waits for the other to commit,
+and under READ COMMITTED the read that follows sees the winner's row.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import DictRow, dict_row
+
+from adapters.eventstore.config import conninfo
+from adapters.views.postgres_base import column_list, index_statements
+from application.idempotency import StoredResponse, utc
+
+TABLE = "idempotency_records"
+TYPES = {
+    "scope": "text NOT NULL",
+    "key": "text NOT NULL",
+    "fingerprint": "text NOT NULL",
+    "status": "integer NOT NULL",
+    "body": "bytea NOT NULL",
+    "headers": "text NOT NULL",
+    "recorded_at": "timestamptz NOT NULL",
+}
+FIELDS = ("fingerprint", "status", "body", "headers", "recorded_at")
+
+
+def decode(record: DictRow) -> StoredResponse:
+    """A stored row back as a response (the driver gives ``timestamptz`` as aware datetimes)."""
+    return StoredResponse(
+        fingerprint=record["fingerprint"],
+        status=record["status"],
+        body=bytes(record["body"]),
+        headers=json.loads(record["headers"]),
+        recorded_at=record["recorded_at"],
+    )
+
+
+class PostgresIdempotencyRecords:
+    """Khóa chống lặp in PostgreSQL: a table in the event store's database and schema."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(TABLE))
+        self.connection: psycopg.Connection[DictRow] = psycopg.connect(
+            conninfo(env), row_factory=dict_row
+        )
+        self._lock = threading.RLock()
+        self._select = sql.SQL("SELECT {} FROM {} WHERE scope = %s AND key = %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, FIELDS)), self.table
+        )
+        self._insert = sql.SQL(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (scope, key) DO NOTHING"
+        ).format(
+            self.table,
+            sql.SQL(", ").join(map(sql.Identifier, TYPES)),
+            sql.SQL(", ").join(sql.Placeholder() * len(TYPES)),
+        )
+        self._create()
+
+    def _create(self) -> None:
+        """Create the table and its index if missing."""
+        with self._transaction() as db:
+            db.execute(
+                sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY (scope, key))").format(
+                    self.table, column_list(TYPES)
+                )
+            )
+            for statement in index_statements(self.table, {f"{TABLE}_recorded_at": "recorded_at"}):
+                db.execute(statement)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[DictRow]]:
+        with self._lock, self.connection.transaction():
+            yield self.connection
+
+    def find(self, scope: str, key: str) -> StoredResponse | None:
+        """The response kept under (scope, key), or ``None``."""
+        with self._transaction() as db:
+            record = db.execute(self._select, (scope, key)).fetchone()
+        return None if record is None else decode(record)
+
+    def keep(self, scope: str, key: str, response: StoredResponse) -> StoredResponse:
+        """Keep ``response`` unless (scope, key) has one already; return the one kept."""
+        headers = json.dumps(response.headers, ensure_ascii=False)
+        row = (response.fingerprint, response.status, response.body, headers)
+        with self._transaction() as db:
+            db.execute(self._insert, (scope, key, *row, response.recorded_at))
+            record = db.execute(self._select, (scope, key)).fetchone()
+        if record is None:  # pragma: no cover (the row was just inserted or already there)
+            raise LookupError(f"no idempotency record for {scope!r}, {key!r} after keeping one")
+        return decode(record)
+
+    def purge(self, before: datetime) -> int:
+        """Delete the records recorded strictly before ``before``; return how many."""
+        delete = sql.SQL("DELETE FROM {} WHERE recorded_at < %s").format(self.table)
+        with self._transaction() as db:
+            return db.execute(delete, (utc(before),)).rowcount
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
