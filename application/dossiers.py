@@ -41,6 +41,7 @@ from application.errors import (
     ProcedureNotFoundError,
     StaleVersionError,
 )
+from application.group_commit import Committer, GroupCommit
 from application.onestop import OneStop
 from domain.calendar import WorkingCalendar
 from domain.dossier import Dossier
@@ -105,6 +106,7 @@ class Dossiers:
         clock: Clock = now_in_vietnam,
         extension_rules: ExtensionRules | None = None,
         lookup_secret: Callable[[], str] = new_lookup_secret,
+        committer: Committer | None = None,
     ) -> None:
         self.app = app
         self.catalog = catalog
@@ -112,6 +114,7 @@ class Dossiers:
         self.clock = clock
         self.extension_rules = extension_rules or ExtensionRules()
         self.lookup_secret = lookup_secret
+        self.committer = committer or GroupCommit(app)
         self._book_locks: dict[tuple[str, date], threading.Lock] = {}
         self._books: dict[tuple[str, date], DailySequence] = {}
         self._guard = threading.Lock()
@@ -506,7 +509,7 @@ class Dossiers:
                     raise
                 dossier = reception.dossier
                 try:
-                    self.app.save(dossier, reception.book)
+                    self.committer.save(dossier, reception.book)
                 except IntegrityError:
                     stored = self.find(dossier.id)
                     known = self._known(dossier.id, command, stored)
@@ -522,7 +525,7 @@ class Dossiers:
 
     def _save(self, command: c.DossierCommand, dossier: Dossier) -> Dossier:
         try:
-            self.app.save(dossier)
+            self.committer.save(dossier)
         except IntegrityError:
             known = self._known(dossier.id, command)
             if known is not None:
