@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -89,11 +90,12 @@ def test_a_conflict_fails_only_its_own_save() -> None:
     commit = GroupCommit(store)
     base = Counter()
     store.save(base)
-    first, second = store.repository.get(base.id), store.repository.get(base.id)
+    first: Counter = store.repository.get(base.id)
+    second: Counter = store.repository.get(base.id)
     first.count_one()
     second.count_one()
     others = [Counter() for _ in range(THREADS - 2)]
-    tasks = [lambda: commit.save(first), lambda: commit.save(second)]
+    tasks: list[Callable[[], None]] = [lambda: commit.save(first), lambda: commit.save(second)]
     tasks += [lambda c=c: commit.save(c) for c in others]
     outcomes = run_together(*tasks)
     assert sum(isinstance(o, IntegrityError) for o in outcomes[:2]) == 1
@@ -123,8 +125,8 @@ def test_a_single_save_conflict_raises_integrity_error() -> None:
     commit = GroupCommit(store)
     base = Counter()
     commit.save(base)
-    stale = store.repository.get(base.id)
-    fresh = store.repository.get(base.id)
+    stale: Counter = store.repository.get(base.id)
+    fresh: Counter = store.repository.get(base.id)
     fresh.count_one()
     commit.save(fresh)
     stale.count_one()
