@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -77,7 +78,7 @@ def test_concurrent_saves_share_transactions() -> None:
     store = SlowStore()
     commit = GroupCommit(store)
     counters = [Counter() for _ in range(THREADS)]
-    outcomes = run_together(*[lambda c=c: commit.save(c) for c in counters])
+    outcomes = run_together(*[partial(commit.save, c) for c in counters])
     assert outcomes == [None] * THREADS
     assert all(store.repository.get(c.id).version == 1 for c in counters)
     assert store.transactions < THREADS
@@ -96,7 +97,7 @@ def test_a_conflict_fails_only_its_own_save() -> None:
     second.count_one()
     others = [Counter() for _ in range(THREADS - 2)]
     tasks: list[Callable[[], None]] = [lambda: commit.save(first), lambda: commit.save(second)]
-    tasks += [lambda c=c: commit.save(c) for c in others]
+    tasks += [partial(commit.save, c) for c in others]
     outcomes = run_together(*tasks)
     assert sum(isinstance(o, IntegrityError) for o in outcomes[:2]) == 1
     assert outcomes[2:] == [None] * len(others)
@@ -110,7 +111,7 @@ def test_a_failed_commit_fails_its_batch_and_the_next_saves_work() -> None:
     commit = GroupCommit(store)
     store.fail_next = OperationalError("connection lost")
     counters = [Counter() for _ in range(THREADS)]
-    outcomes = run_together(*[lambda c=c: commit.save(c) for c in counters])
+    outcomes = run_together(*[partial(commit.save, c) for c in counters])
     failed = [o for o in outcomes if o is not None]
     assert failed
     assert all(isinstance(o, OperationalError) for o in failed)
@@ -139,5 +140,5 @@ def test_batches_never_exceed_their_limit() -> None:
     store = SlowStore()
     commit = GroupCommit(store, max_batch=3)
     counters = [Counter() for _ in range(THREADS)]
-    assert run_together(*[lambda c=c: commit.save(c) for c in counters]) == [None] * THREADS
+    assert run_together(*[partial(commit.save, c) for c in counters]) == [None] * THREADS
     assert store.transactions >= THREADS // 3
