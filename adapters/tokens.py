@@ -14,6 +14,8 @@ the usual ``exp``, ``iat``, ``iss``, ``aud``.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +46,7 @@ class TokenSettings:
     algorithms: tuple[str, ...] = ("RS256", "ES256", "EdDSA")
     issuer: str | None = None
     audience: str = AUDIENCE
-    dev_key_file: Path = Path("var/dev-signing-key.pem")
+    dev_key_file: Path | None = Path("var/dev-signing-key.pem")  # None: a key for this process
 
     @property
     def development(self) -> bool:
@@ -126,26 +128,33 @@ class Tokens:
 
     def _signing_key(self) -> Ed25519PrivateKey:
         if self._dev_key is None:
-            self._dev_key = load_or_create_dev_key(self.settings.dev_key_file)
+            path = self.settings.dev_key_file
+            self._dev_key = load_or_create_dev_key(path) if path else Ed25519PrivateKey.generate()
         return self._dev_key
 
 
 def load_or_create_dev_key(path: Path) -> Ed25519PrivateKey:
-    """The development signing key in ``path``, made (readable by its owner only) if missing."""
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise InvalidTokenError(reason=f"{path} does not hold an Ed25519 private key")
-        return key
-    key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    path.touch(mode=0o600)
-    path.write_bytes(pem)
+    """The development signing key in ``path``, made (readable by its owner only) if missing.
+
+    Processes starting together agree on one key: the file appears whole or
+    not at all (written aside, then linked into place), and the first wins.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        aside.touch(mode=0o600)
+        aside.write_bytes(pem)
+        with contextlib.suppress(FileExistsError):
+            os.link(aside, path)
+        aside.unlink()
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InvalidTokenError(reason=f"{path} does not hold an Ed25519 private key")
     return key
 
 

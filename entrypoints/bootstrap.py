@@ -96,7 +96,9 @@ def token_settings_from_env(env: Mapping[str, str]) -> TokenSettings:
         algorithms=algorithms or defaults.algorithms,
         issuer=env.get("MOTCUA_JWT_ISSUER") or None,
         audience=env.get("MOTCUA_JWT_AUDIENCE") or defaults.audience,
-        dev_key_file=Path(env.get("MOTCUA_DEV_KEY_FILE") or defaults.dev_key_file),
+        dev_key_file=Path(env["MOTCUA_DEV_KEY_FILE"])
+        if env.get("MOTCUA_DEV_KEY_FILE")
+        else defaults.dev_key_file,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from adapters.tokens import TokenSettings
 from application.calendars import Calendars
 from application.commands import PublishProcedure
 from application.dossiers import Dossiers
@@ -23,7 +24,7 @@ PROCEDURE = spec()
 
 def wired(policy: CalendarPolicy, clock: ManualClock | None = None) -> Container:
     """A system on a memory store, the test procedure published, its clock at ``clock``."""
-    container = bootstrap(Settings(), policy=policy)
+    container = bootstrap(Settings(tokens=TokenSettings(dev_key_file=None)), policy=policy)
     container.catalog.publish(PublishProcedure(spec=PROCEDURE, decision=DECISION))
     container.__dict__["dossiers"] = Dossiers(
         container.app,

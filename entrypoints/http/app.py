@@ -8,10 +8,22 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from entrypoints.bootstrap import Container, bootstrap
-from entrypoints.http import errors
+from entrypoints.http import catalog_errors, errors
+from entrypoints.http.guards import BodyLimitMiddleware, install_cors
 from entrypoints.http.idempotency import IdempotencyMiddleware
+from entrypoints.http.metrics import install_metrics
 from entrypoints.http.middleware import RequestLogMiddleware
-from entrypoints.http.routes import calendar, dossiers, health, procedures
+from entrypoints.http.routes import (
+    calendar,
+    catalog_admin,
+    dossiers,
+    health,
+    lookup,
+    procedures,
+    queue,
+    register,
+    stats,
+)
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -28,11 +40,21 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(calendar.router)
     app.include_router(procedures.router)
+    app.include_router(queue.router)
+    app.include_router(register.router)
+    app.include_router(stats.router)
+    app.include_router(lookup.router)
     app.include_router(dossiers.router)
+    app.include_router(catalog_admin.router)
+    catalog_errors.install(app)
     app.add_api_route("/", _to_docs, include_in_schema=False)
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware, container=lambda: app.state.container)
+    http_settings = app.state.container.settings.http
+    app.add_middleware(BodyLimitMiddleware, max_bytes=http_settings.max_body_bytes)
+    install_cors(app, http_settings.cors_origins)
     app.add_middleware(RequestLogMiddleware)
+    install_metrics(app)
     return app
 
 

@@ -29,6 +29,7 @@ from entrypoints.http import messages
 from entrypoints.http.action_schemas import ACTIONS, ActionIn
 from entrypoints.http.deps import ContainerDep
 from entrypoints.http.dossier_schemas import NewDossierIn
+from entrypoints.http.metrics import count_command
 from entrypoints.http.security import PrincipalDep
 from entrypoints.parsing import InputError
 
@@ -156,8 +157,13 @@ def _expected_version(if_match: str | None) -> int | None:
 
 
 def _counted(action: str, run: Any) -> Dossier:  # noqa: ANN401 (a callable)
-    del action  # counted per command type once the metrics module lands
-    dossier: Dossier = run()
+    """Run the command, counting it by type and outcome (the error's class when it fails)."""
+    try:
+        dossier: Dossier = run()
+    except Exception as error:
+        count_command(action, type(error).__name__)
+        raise
+    count_command(action, "ok")
     return dossier
 
 
