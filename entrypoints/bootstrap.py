@@ -27,6 +27,7 @@ from adapters.views.register_factory import RegisterViewAdapter, register_view_f
 from application.calendars import Calendars
 from application.catalog import Catalog
 from application.dossiers import Dossiers
+from application.group_commit import DirectCommit, GroupCommit
 from application.lookup_projector import LookupProjector
 from application.onestop import OneStop
 from application.projections import Projections
@@ -65,14 +66,12 @@ def store_from_env(env: Mapping[str, str]) -> StoreConfig:
 
 def extension_rules_from_env(env: Mapping[str, str]) -> ExtensionRules:
     """The extension (gia hạn) rules: how often, how early, and whether after the due date."""
-    after_due = env.get("MOTCUA_EXTENSION_AFTER_DUE", "no").lower()
-    if after_due not in _BOOLEANS:
-        raise SettingsError("MOTCUA_EXTENSION_AFTER_DUE must be yes or no")
+    after_due = _boolean(env, "MOTCUA_EXTENSION_AFTER_DUE", default=False)
     try:
         return ExtensionRules(
             max_extensions=_integer(env, "MOTCUA_EXTENSION_MAX", 1),
             notice_working_days=_integer(env, "MOTCUA_EXTENSION_NOTICE_DAYS", 0),
-            after_due=_BOOLEANS[after_due],
+            after_due=after_due,
         )
     except InvalidValueError as error:
         variable = _EXTENSION_VARIABLES.get(error.field, "MOTCUA_EXTENSION_*")
@@ -132,6 +131,15 @@ class HttpSettings:
         return settings
 
 
+def _boolean(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text not in _BOOLEANS:
+        raise SettingsError(f"{name} must be yes or no (got {text!r})")
+    return _BOOLEANS[text]
+
+
 def _integer(env: Mapping[str, str], name: str, default: int) -> int:
     text = env.get(name, "").strip()
     if not text:
@@ -152,6 +160,7 @@ class Settings:
     store: StoreConfig = attrs.field(factory=lambda: StoreConfig(kind=StoreKind.MEMORY))
     extension_rules: ExtensionRules = attrs.field(factory=ExtensionRules)
     tokens: TokenSettings = attrs.field(factory=TokenSettings)
+    group_commit: bool = True
     http: HttpSettings = attrs.field(factory=HttpSettings)
 
     @classmethod
@@ -171,6 +180,7 @@ class Settings:
             store=store_from_env(env),
             extension_rules=extension_rules_from_env(env),
             tokens=token_settings_from_env(env),
+            group_commit=_boolean(env, "MOTCUA_GROUP_COMMIT", default=True),
             http=HttpSettings.from_env(env),
         )
 
@@ -253,6 +263,9 @@ class Container:
             self.catalog,
             self.calendars,
             extension_rules=self.settings.extension_rules,
+            committer=GroupCommit(self.app)
+            if self.settings.group_commit
+            else DirectCommit(self.app),
         )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +18,9 @@ from adapters.eventstore.config import StoreKind, new_cipher_key
 from application.catalog_import import Outcome
 from application.errors import ApplicationError
 from application.queries import ComputeDeadline, ListDays
+from domain.dossier_values import STAFF, Role
 from domain.errors import DomainError
+from domain.values import AgencyCode
 from entrypoints.bootstrap import Container, Settings, SettingsError, bootstrap, configure_logging
 from entrypoints.catalog_loading import load_catalog, summary
 from entrypoints.cli_demo import demo_app
@@ -163,6 +167,9 @@ stats_app.command("report-06a")(report_06a)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only, beyond 1).")
+    ] = 1,
     load_catalog_file: Annotated[
         Path | None,
         typer.Option(
@@ -177,18 +184,30 @@ def serve(
 
     container = bootstrap()
     configure_logging(container.settings)
+    on_postgres = container.settings.store.kind is StoreKind.POSTGRES
+    if workers > 1 and not on_postgres:
+        raise InputError("workers", "above 1 needs PostgreSQL (MOTCUA_DATABASE_URL)")
     container.calendars  # noqa: B018 (a bad policy file is reported now, not on the first request)
     if load_catalog_file is not None and container.catalog.index.count() == 0:
         typer.echo(f"motcua: {summary(load_catalog(container, load_catalog_file))}", err=True)
-    base = f"http://{host}:{port}"
-    typer.echo(
-        f"motcua: serving on {base}  (API docs: {base}/docs)\n"
-        f"  try: curl '{base}/api/v1/calendar/due?received_at=2025-01-24T10:00"
-        "&limit=5&unit=working_days'",
-        err=True,
-    )
+    typer.echo(_welcome(container, f"http://{host}:{port}"), err=True)
+    if workers > 1:
+        # Each worker wires itself from the same environment; metrics add up across them.
+        os.environ.setdefault(
+            "PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="motcua-metrics-")
+        )
+        uvicorn.run(
+            "entrypoints.http.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=None,
+        )
+        return
     stop = threading.Event()
-    if container.settings.store.kind is not StoreKind.POSTGRES:
+    if not on_postgres:
         # One process on SQLite: the views follow the log here (on PostgreSQL: `motcua project`).
         threading.Thread(
             target=container.projections.follow, args=(stop,), name="projections", daemon=True
@@ -197,6 +216,30 @@ def serve(
         uvicorn.run(create_app(container), host=host, port=port, access_log=False, log_config=None)
     finally:
         stop.set()
+
+
+DEMO_AGENCY = "000.01.40.H56"  # Ủy ban nhân dân phường Hạc Thành, in the demo catalog
+
+
+def _welcome(container: Container, base: str) -> str:
+    """Where to look first; in development, a demo token that can walk a dossier end to end."""
+    lines = [f"motcua: serving on {base}  (API docs: {base}/docs)"]
+    if container.settings.tokens.development:
+        token = container.tokens.issue(
+            subject="demo",
+            name="Cán bộ demo",
+            roles=[*STAFF, Role.AUDITOR, Role.CATALOG_ADMIN],
+            agencies=[AgencyCode(DEMO_AGENCY)],
+        )
+        lines += [
+            f"  demo token (every staff role at {DEMO_AGENCY}, 8 hours; development keys only):",
+            f"  export TOKEN={token}",
+            f"  try: curl -H \"Authorization: Bearer $TOKEN\" '{base}/api/v1/queue'",
+            "  more tokens: motcua token issue --user U --role R --agency A",
+        ]
+    else:
+        lines.append("  tokens come from the identity provider (MOTCUA_JWT_JWKS_URL / _PUBLIC_KEY)")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
