@@ -61,6 +61,7 @@ class Catalog:
                 status=Standing.IN_FORCE,
                 action="publish",
                 reason="the local code is already published; amend it instead",
+                rule="local_code_taken",
             )
         procedure = Procedure.publish(command.spec, command.decision)
         self.save(procedure)

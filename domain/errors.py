@@ -86,11 +86,12 @@ class InvalidProcedureError(ProcedureError):
 class ProcedureLifecycleError(ProcedureError):
     """A catalog decision does not fit where the procedure is in its life."""
 
-    def __init__(self, *, code: str, status: str, action: str, reason: str) -> None:
+    def __init__(self, *, code: str, status: str, action: str, reason: str, rule: str) -> None:
         self.code = code
         self.status = status
         self.action = action
         self.reason = reason
+        self.rule = rule
         super().__init__(f"cannot {action} procedure {code} ({status}): {reason}")
 
 

@@ -107,9 +107,15 @@ class Procedure(Aggregate):
         """Sửa đổi: a new version with ``spec`` from ``decision.effective``."""
         self._check_open("amend", decision)
         if spec.local_code != self.local_code:
-            self._refuse("amend", f"the new content has another local code, {spec.local_code}")
+            self._refuse(
+                "amend",
+                f"the new content has another local code, {spec.local_code}",
+                "local_code_unchanged",
+            )
         if spec == self.current.spec:
-            self._refuse("amend", "the new content is the same as the current version")
+            self._refuse(
+                "amend", "the new content is the same as the current version", "content_unchanged"
+            )
         _check_levels(spec, decision, "amend", Standing.IN_FORCE)
         self._amended(spec, decision)
 
@@ -121,7 +127,7 @@ class Procedure(Aggregate):
         """Thay thế: ``successor`` takes over from ``decision.effective``."""
         self._check_open("replace", decision)
         if successor == self.local_code:
-            self._refuse("replace", "a procedure cannot replace itself")
+            self._refuse("replace", "a procedure cannot replace itself", "not_own_successor")
         self._replaced(successor, decision)
 
     @event(Replaced)
@@ -152,7 +158,7 @@ class Procedure(Aggregate):
     def pinned(self, number: int) -> ProcedureVersion:
         """Version ``number`` (from 1), as a dossier pinned it."""
         if not 1 <= number <= len(self.versions):
-            self._refuse("read", f"there is no version {number}")
+            self._refuse("read", f"there is no version {number}", "no_such_version")
         return self.versions[number - 1]
 
     def version_at(self, day: date) -> ProcedureVersion | None:
@@ -178,19 +184,20 @@ class Procedure(Aggregate):
 
     def _check_open(self, action: str, decision: PublicationDecision) -> None:
         if self.ending is not None:
-            self._refuse(action, f"it was already {self.ending.standing}")
+            self._refuse(action, f"it was already {self.ending.standing}", "procedure_ended")
         latest = max(v.decision.effective for v in self.versions)
         if decision.effective < latest:
             self._refuse(
                 action,
                 f"the decision takes effect {decision.effective}, before the current version "
                 f"({latest})",
+                "decision_not_earlier",
             )
 
-    def _refuse(self, action: str, reason: str) -> NoReturn:
+    def _refuse(self, action: str, reason: str, rule: str) -> NoReturn:
         standing = self.ending.standing if self.ending else Standing.IN_FORCE
         raise ProcedureLifecycleError(
-            code=self.local_code.value, status=standing, action=action, reason=reason
+            code=self.local_code.value, status=standing, action=action, reason=reason, rule=rule
         )
 
 
@@ -203,4 +210,5 @@ def _check_levels(
             status=standing,
             action=action,
             reason=f"there is no district level from {DISTRICT_LEVEL_ENDED.isoformat()}",
+            rule="no_district_level",
         )

@@ -5,9 +5,7 @@ its ``rule`` and figures (``data``). ``ProcedureLifecycleError`` (a decision
 that does not fit where the procedure is in its life) answers 409 with the
 procedure's ``code``, its ``standing``, the ``action`` refused, the ``reason``
 and a ``rule``; the two rules about the content itself (a district level after
-1 July 2025, a procedure succeeding itself) answer 422. The domain error names
-no rule, so it is read from the reason here; an unknown reason falls back to
-``<action>_not_allowed``. Publishing a local code that exists is
+1 July 2025, a procedure succeeding itself) answer 422. Publishing a local code that exists is
 ``local_code_taken`` (409): amend it instead.
 """
 
@@ -46,16 +44,16 @@ CONTENT_RULES: dict[str, str] = {
     "unknown_case": "thủ tục không có trường hợp này",
 }
 
-# (words of the domain's reason, rule, HTTP status, Vietnamese sentence)
-LIFECYCLE_RULES: tuple[tuple[str, str, int, str], ...] = (
-    ("already published", "local_code_taken", 409, "mã thủ tục đã được công bố; hãy sửa đổi"),
-    ("it was already", "procedure_ended", 409, "thủ tục đã bị thay thế hoặc bãi bỏ"),
-    ("before the current", "decision_not_earlier", 409, "hiệu lực trước phiên bản hiện hành"),
-    ("same as the current", "content_unchanged", 409, "nội dung trùng với phiên bản hiện hành"),
-    ("another local code", "local_code_unchanged", 422, "nội dung mới mang mã địa phương khác"),
-    ("replace itself", "not_own_successor", 422, "thủ tục không thể tự thay thế chính nó"),
-    ("no district level", "no_district_level", 422, "từ 01/7/2025 không còn cấp huyện"),
-)
+# rule -> (HTTP status, Vietnamese sentence)
+LIFECYCLE_RULES: dict[str, tuple[int, str]] = {
+    "local_code_taken": (409, "mã thủ tục đã được công bố; hãy sửa đổi"),
+    "procedure_ended": (409, "thủ tục đã bị thay thế hoặc bãi bỏ"),
+    "decision_not_earlier": (409, "hiệu lực trước phiên bản hiện hành"),
+    "content_unchanged": (409, "nội dung trùng với phiên bản hiện hành"),
+    "local_code_unchanged": (422, "nội dung mới mang mã địa phương khác"),
+    "not_own_successor": (422, "thủ tục không thể tự thay thế chính nó"),
+    "no_district_level": (422, "từ 01/7/2025 không còn cấp huyện"),
+}
 ACTIONS = {"publish": "công bố", "amend": "sửa đổi", "replace": "thay thế", "abolish": "bãi bỏ"}
 STANDINGS = {
     "not_yet_in_force": "chưa có hiệu lực",
@@ -77,10 +75,8 @@ def install(app: FastAPI) -> None:
 
 def lifecycle_rule(error: ProcedureLifecycleError) -> tuple[str, int, str]:
     """The rule ``error`` breaks, its HTTP status, and the rule in Vietnamese."""
-    for words, rule, status, vietnamese in LIFECYCLE_RULES:
-        if words in error.reason:
-            return rule, status, vietnamese
-    return f"{error.action}_not_allowed", LIFECYCLE.status, error.reason
+    status, vietnamese = LIFECYCLE_RULES.get(error.rule, (LIFECYCLE.status, error.reason))
+    return error.rule, status, vietnamese
 
 
 async def _invalid_procedure(request: Request, error: InvalidProcedureError) -> JSONResponse:

@@ -38,8 +38,9 @@ def catalog() -> Catalog:
 def test_a_local_code_is_published_once(catalog: Catalog) -> None:
     """Publishing a code the catalog already has is refused: it must be amended instead."""
     current = catalog.load(COPY).current
-    with pytest.raises(ProcedureLifecycleError, match="amend it instead"):
+    with pytest.raises(ProcedureLifecycleError, match="amend it instead") as raised:
         catalog.publish(PublishProcedure(spec=current.spec, decision=current.decision))
+    assert raised.value.rule == "local_code_taken"
 
 
 def test_a_successor_must_be_in_the_catalog(catalog: Catalog) -> None:

@@ -147,6 +147,7 @@ def test_amend_with_identical_content_is_refused() -> None:
     procedure = published()
     with pytest.raises(ProcedureLifecycleError) as raised:
         procedure.amend(a_spec(), decision(AMENDED_ON))
+    assert raised.value.rule == "content_unchanged"
     assert raised.value.code == LOCAL.value
     assert raised.value.action == "amend"
     assert raised.value.status == Standing.IN_FORCE
@@ -169,6 +170,7 @@ def test_amend_with_another_local_code_is_refused() -> None:
     other = attrs.evolve(SHORTER, local_code=LocalCode("2.000505.H56"))
     with pytest.raises(ProcedureLifecycleError) as raised:
         procedure.amend(other, decision(AMENDED_ON))
+    assert raised.value.rule == "local_code_unchanged"
     assert raised.value.action == "amend"
     assert raised.value.code == LOCAL.value
     assert "2.000505.H56" in raised.value.reason
@@ -188,6 +190,7 @@ def test_a_decision_effective_before_the_latest_version_is_refused(action: str) 
     procedure = amended()
     with pytest.raises(ProcedureLifecycleError) as raised:
         DECISIONS[action](procedure, decision(AMENDED_ON - timedelta(days=1)))
+    assert raised.value.rule == "decision_not_earlier"
     assert raised.value.action == action
     assert raised.value.status == Standing.IN_FORCE
     assert AMENDED_ON.isoformat() in raised.value.reason
@@ -227,6 +230,7 @@ def test_a_procedure_cannot_replace_itself() -> None:
     procedure = amended()
     with pytest.raises(ProcedureLifecycleError) as raised:
         procedure.replace(LocalCode(LOCAL.value), decision(ENDED_ON))
+    assert raised.value.rule == "not_own_successor"
     assert raised.value.action == "replace"
     assert raised.value.code == LOCAL.value
     assert procedure.collect_events() == []
@@ -254,6 +258,7 @@ def test_nothing_is_decided_after_an_ending(standing: Standing, action: str) -> 
     procedure = ended(standing)
     with pytest.raises(ProcedureLifecycleError) as raised:
         DECISIONS[action](procedure, decision(ENDED_ON + timedelta(days=30)))
+    assert raised.value.rule == "procedure_ended"
     assert raised.value.status == standing
     assert raised.value.action == action
     assert raised.value.code == LOCAL.value
@@ -384,6 +389,7 @@ def test_pinned_refuses_versions_that_do_not_exist(number: int) -> None:
     procedure = amended()
     with pytest.raises(ProcedureLifecycleError) as raised:
         procedure.pinned(number)
+    assert raised.value.rule == "no_such_version"
     assert raised.value.action == "read"
     assert str(number) in raised.value.reason
 
@@ -399,6 +405,7 @@ def test_district_level_is_refused_from_1_july_2025(day: date) -> None:
     assert date(2025, 7, 1) == DISTRICT_LEVEL_ENDED
     with pytest.raises(ProcedureLifecycleError) as raised:
         Procedure.publish(DISTRICT_SPEC, decision(day))
+    assert raised.value.rule == "no_district_level"
     assert raised.value.code == LOCAL.value
     assert raised.value.action == "publish"
     assert raised.value.status == Standing.NOT_YET_IN_FORCE
