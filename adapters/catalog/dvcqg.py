@@ -78,8 +78,8 @@ def _read(index: int, item: Any, default: Any) -> Entry | Unreadable:  # noqa: A
     code = item.get("MATTHCDP")
     try:
         local: Item = item.get("motcua") or {}
-        decision = _decision(local.get("decision") or default)
-        return Entry(index, _spec(item, local), decision)
+        decision = read_decision(local.get("decision") or default)
+        return Entry(index, read_spec(item, local), decision)
     except (_ItemError, DomainError, KeyError, TypeError, ValueError, InvalidOperation) as error:
         reason = f"missing field {error}" if isinstance(error, KeyError) else str(error)
         return Unreadable(index, code if isinstance(code, str) else None, reason)
@@ -98,7 +98,8 @@ def _list(item: Item, key: str) -> list[Any]:
     return value
 
 
-def _decision(raw: Any) -> PublicationDecision:  # noqa: ANN401 (raw JSON)
+def read_decision(raw: Any) -> PublicationDecision:  # noqa: ANN401 (raw JSON)
+    """A publication decision block (number, date, signer, effective, issuing_agency)."""
     if not isinstance(raw, dict):
         raise _ItemError("no publication decision: give 'decision' in the file or the item")
     return PublicationDecision(
@@ -110,7 +111,11 @@ def _decision(raw: Any) -> PublicationDecision:  # noqa: ANN401 (raw JSON)
     )
 
 
-def _spec(item: Item, local: Item) -> ProcedureSpec:
+def read_spec(item: Item, local: Item) -> ProcedureSpec:
+    """One DVCQG item and its ``motcua`` block, as a procedure's content.
+
+    Raises ``KeyError`` for a missing field and ``ValueError`` for a wrong one.
+    """
     sectors = _list(item, "LINHVUCTHUCHIEN")
     if not sectors:
         raise _ItemError("LINHVUCTHUCHIEN needs at least one sector")

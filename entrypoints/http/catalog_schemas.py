@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 # The adapter reads a file's items with these; it has no public one-item reader yet.
-from adapters.catalog.dvcqg import _decision, _spec
+from adapters.catalog.dvcqg import read_decision, read_spec
 from domain.errors import InvalidValueError
 from domain.procedure_spec import Collection, Level, OnlineLevel, ProcedureSpec, PublicationDecision
 from domain.time_limit import ClockPolicy, TimeUnit
@@ -51,7 +51,7 @@ class DecisionIn(_Closed):
         """The domain value; ``where`` is this decision's path in the body, for errors."""
         raw = self.model_dump(mode="json", by_alias=True)
         try:
-            return _decision(raw)
+            return read_decision(raw)
         except InvalidValueError as error:
             raise InputError(f"{where}.issuing_agency", error.reason) from None
 
@@ -118,7 +118,7 @@ class CatalogItemIn(BaseModel):
         if self.motcua.decision is None:
             raise InputError("motcua.decision", "is required: the decision publishing the item")
         raw = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        spec = _readable(lambda: _spec(raw, raw["motcua"]))
+        spec = _readable(lambda: read_spec(raw, raw["motcua"]))
         return spec, self.motcua.decision.read("motcua.decision")
 
 
