@@ -80,7 +80,15 @@ def _read(index: int, item: Any, default: Any) -> Entry | Unreadable:  # noqa: A
         local: Item = item.get("motcua") or {}
         decision = read_decision(local.get("decision") or default)
         return Entry(index, read_spec(item, local), decision)
-    except (_ItemError, DomainError, KeyError, TypeError, ValueError, InvalidOperation) as error:
+    except (
+        _ItemError,
+        DomainError,
+        KeyError,
+        TypeError,
+        ValueError,
+        InvalidOperation,
+        AttributeError,  # a block that should be an object is not one
+    ) as error:
         reason = f"missing field {error}" if isinstance(error, KeyError) else str(error)
         return Unreadable(index, code if isinstance(code, str) else None, reason)
 

@@ -152,6 +152,15 @@ def test_a_code_twice_in_one_file_is_rejected_the_second_time(
     assert "first at item 0" in (report.items[1].reason or "")
 
 
+def test_a_block_of_the_wrong_shape_is_rejected_alone(catalog: Catalog, tmp_path: Path) -> None:
+    """A ``motcua`` block that is not an object rejects its item, not the whole file."""
+    document = sample()
+    document["procedures"][0]["motcua"] = ["not", "an", "object"]
+    report = run_import(catalog, write(tmp_path, document))
+    assert report.items[0].outcome == Outcome.REJECTED
+    assert report.items[1].outcome == Outcome.CREATED
+
+
 def test_an_item_without_a_decision_is_rejected(catalog: Catalog, tmp_path: Path) -> None:
     """Without a file-level or item decision, nothing can be published."""
     document = sample()
