@@ -118,6 +118,15 @@ def act_on(principal: Principal, action: str, dossier: Dossier) -> Actor:
     return _first_grant(principal, action, COMMANDS[action], dossier.submission, dossier.opened_by)
 
 
+def may(principal: Principal, action: str, dossier: Dossier) -> bool:
+    """Whether ``principal`` may give ``action`` to ``dossier`` (its status aside)."""
+    try:
+        act_on(principal, action, dossier)
+    except AccessDeniedError:
+        return False
+    return True
+
+
 def act_on_new(principal: Principal, action: str, submission: Submission) -> Actor:
     """The actor ``principal`` acts as when opening a dossier with ``submission``."""
     return _first_grant(principal, action, COMMANDS[action], submission, principal.subject)

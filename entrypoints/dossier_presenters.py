@@ -29,11 +29,11 @@ def _at(value: datetime | None) -> str | None:
 
 
 def dossier_document(
-    dossier: Dossier, now: datetime, calendar: WorkingCalendar, paths: dict[str, str]
+    dossier: Dossier, now: datetime, calendar: WorkingCalendar, actions: list[str]
 ) -> dict[str, Any]:
     """The staff view of ``dossier`` now: status, parties, documents, deadlines, pauses, result.
 
-    ``paths`` turns the domain's allowed actions into their HTTP path segments.
+    ``actions`` are what the reader may do to it now (HTTP path segments).
     """
     submission = dossier.submission
     return {
@@ -82,7 +82,7 @@ def dossier_document(
         "reason": dossier.reason,
         "papers_returned_at": _at(dossier.papers_returned_at),
         "satisfaction": dossier.satisfaction.value if dossier.satisfaction else None,
-        "allowed_actions": sorted({paths.get(a, a) for a in dossier.allowed()}),
+        "allowed_actions": actions,
     }
 
 

@@ -66,7 +66,20 @@ def test_a_walk_in_is_received_with_a_code_an_appointment_and_a_location(
     assert document["status_label"] == "Được tiếp nhận"
     assert document["appointment"]["due_at"] == "2025-03-17T09:00:00+07:00"
     assert OFFSET.search(document["received_at"])
-    assert "assign" in document["allowed_actions"]
+
+
+def test_allowed_actions_are_what_the_reader_may_do_now(
+    client: TestClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    """The same received dossier offers the officer a withdrawal, the unit head the processing."""
+    document = receive(client, tokens).json()
+    assert document["allowed_actions"] == ["withdraw"]
+    seen_by_head = client.get(f"{API}/dossiers/{document['code']}", headers=tokens["head"])
+    assert seen_by_head.json()["allowed_actions"] == [
+        "assign",
+        "complete-step",
+        "extend",
+    ]
 
 
 def test_a_dossier_walks_from_reception_to_returned(

@@ -21,11 +21,11 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Header, Response
 
 from application import access
+from application.access import Principal
 from application.dossiers import Dossiers
 from domain.dossier import Dossier
 from entrypoints.bootstrap import Container
 from entrypoints.dossier_presenters import dossier_document, history_document, receipt_document
-from entrypoints.http import messages
 from entrypoints.http.action_schemas import ACTIONS, ActionIn
 from entrypoints.http.deps import ContainerDep
 from entrypoints.http.dossier_schemas import NewDossierIn
@@ -51,8 +51,9 @@ IfMatch = Annotated[
         description="The ETag you last read: refused with 412 if the dossier changed since.",
     ),
 ]
-PATHS = {action: messages.action_path(action) for action in messages.ACTIONS}
 Document = dict[str, Any]
+DOMAIN_ACTION = {"confirm_online_payment": "record_payment"}
+"""Access actions the domain's status table knows under another name."""
 
 
 @router.post("", status_code=201)
@@ -69,7 +70,7 @@ def open_dossier(
     run = getattr(container.dossiers, body.action)
     dossier: Dossier = _counted(body.action, lambda: run(command))
     response.headers["Location"] = f"{router.prefix}/{dossier.reference}"
-    return _document(container, dossier, response)
+    return _document(container, dossier, response, principal)
 
 
 @router.get("/{ref}")
@@ -79,7 +80,7 @@ def get_dossier(
     """The dossier as staff see it (an applicant, their own): status, deadlines, pauses, result."""
     dossier = _load(container.dossiers, ref)
     access.read(principal, dossier)
-    return _document(container, dossier, response)
+    return _document(container, dossier, response, principal)
 
 
 @router.get("/{ref}/history")
@@ -117,7 +118,8 @@ def _add_action(model: type[ActionIn]) -> None:
             expected_version=_expected_version(if_match),
         )
         run = getattr(container.dossiers, model.method)
-        return _document(container, _counted(model.action, lambda: run(command)), response)
+        result = _counted(model.action, lambda: run(command))
+        return _document(container, result, response, principal)
 
     act.__annotations__["body"] = model  # FastAPI reads the body's class from here
     router.add_api_route(
@@ -167,8 +169,21 @@ def _counted(action: str, run: Any) -> Dossier:  # noqa: ANN401 (a callable)
     return dossier
 
 
-def _document(container: Container, dossier: Dossier, response: Response) -> Document:
+def _document(
+    container: Container, dossier: Dossier, response: Response, principal: Principal
+) -> Document:
     response.headers["ETag"] = f'"{dossier.version}"'
     now = container.dossiers.clock()
     calendar = container.dossiers.calendar_for(dossier, now)
-    return dossier_document(dossier, now, calendar, PATHS)
+    return dossier_document(dossier, now, calendar, _actions(principal, dossier))
+
+
+def _actions(principal: Principal, dossier: Dossier) -> list[str]:
+    """What the dossier's status allows now and ``principal`` may do, as path segments."""
+    allowed = set(dossier.allowed())
+    return [
+        model.path
+        for model in ACTIONS
+        if DOMAIN_ACTION.get(model.action, model.action) in allowed
+        and access.may(principal, model.action, dossier)
+    ]
