@@ -64,15 +64,15 @@ def parse_clock_time(text: str, field: str) -> time:
     return parsed
 
 
-def parse_agency(text: str | None) -> AgencyCode | None:
-    """An agency identifier (QCVN 102), or none."""
+def parse_agency(text: str | None, field: str = "agency") -> AgencyCode | None:
+    """An agency identifier (QCVN 102) typed in ``field``, or none."""
     if text is None or not text.strip():
         return None
     try:
         return AgencyCode(text.strip())
     except InvalidValueError:
         raise InputError(
-            "agency",
+            field,
             f"must have the QCVN 102 form LLL.LL.LL.Xnn, e.g. 000.00.12.H56 (got {text!r})",
         ) from None
 

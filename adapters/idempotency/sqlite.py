@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.sqlite_shared import SharedConnection
 from application.idempotency import StoredResponse, utc
 
 TABLE = "idempotency_records"
@@ -63,24 +62,15 @@ class SqliteIdempotencyRecords:
     """Khóa chống lặp in SQLite: a table in the same file as the event store."""
 
     def __init__(self, path: Path | str) -> None:
-        self.connection = sqlite3.connect(
-            path, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        self._lock = threading.RLock()
+        self.shared = SharedConnection(path)
+        self.connection = self.shared.connection
+        self._lock = self.shared.lock
         with self._transaction() as db:
             db.execute(CREATE)
             db.execute(INDEX)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self.shared.transaction()
 
     def find(self, scope: str, key: str) -> StoredResponse | None:
         """The response kept under (scope, key), or ``None``."""

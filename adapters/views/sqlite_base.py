@@ -11,14 +11,14 @@ refused whole and each event takes effect exactly once.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
 
+from adapters.sqlite_shared import SharedConnection
 from application.errors import StalePositionError
 
 TRACKING = "projection_tracking"
@@ -32,11 +32,9 @@ class SqliteView(ABC):
     """The view's tables, dropped by ``drop``."""
 
     def __init__(self, path: Path | str) -> None:
-        self.connection = sqlite3.connect(
-            path, isolation_level=None, timeout=30, check_same_thread=False
-        )
-        self.connection.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
+        self.shared = SharedConnection(path, rows=True)
+        self.connection = self.shared.connection
+        self._lock = self.shared.lock
         self._create()
 
     def _create(self) -> None:
@@ -52,16 +50,8 @@ class SqliteView(ABC):
     def _create_tables(self, db: sqlite3.Connection) -> None:
         """Create the view's tables and indexes if missing."""
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self.shared.transaction()
 
     @contextmanager
     def _advancing(self, position: int) -> Iterator[sqlite3.Connection]:

@@ -20,9 +20,8 @@ from fastapi import Depends, Query
 from application import access
 from application.access import Principal
 from domain.dossier_values import Role
-from domain.errors import InvalidValueError
 from domain.values import VIETNAM, AgencyCode
-from entrypoints.parsing import InputError
+from entrypoints.parsing import InputError, parse_agency
 
 MAX_PAGE = 200
 
@@ -94,14 +93,7 @@ def cursor_id(part: str | None) -> UUID:
 
 def agency(text: str | None, field: str) -> AgencyCode | None:
     """An agency identifier (QCVN 102) from parameter ``field``, or none."""
-    if text is None or not text.strip():
-        return None
-    try:
-        return AgencyCode(text.strip())
-    except InvalidValueError:
-        raise InputError(
-            field, f"must have the QCVN 102 form LLL.LL.LL.Xnn, e.g. 000.00.12.H56 (got {text!r})"
-        ) from None
+    return parse_agency(text, field)
 
 
 def period(start: date, end: date) -> None:
