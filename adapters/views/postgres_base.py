@@ -35,7 +35,8 @@ class PostgresView(ABC):
     """The view's tables (the first is its main one, ``self.table``), dropped by ``drop``."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
-        self.schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        self.schema_name = env.get("POSTGRES_SCHEMA") or "public"
+        self.schema = sql.Identifier(self.schema_name)
         self.table = self.qualified(self.tables[0])
         self.tracking = self.qualified(TRACKING)
         self.connection: psycopg.Connection[DictRow] = psycopg.connect(
@@ -49,7 +50,20 @@ class PostgresView(ABC):
         return sql.SQL("{}.{}").format(self.schema, sql.Identifier(table))
 
     def _create(self) -> None:
+        """Create the tables and the position row, unless they are there already.
+
+        Opening a view that exists only reads the catalogue, so API workers opening
+        it never lock what a projector is writing. Creating takes an advisory lock,
+        so two processes creating the same view at once wait for each other. A view
+        whose tables changed in a new release takes them with ``motcua rebuild``.
+        """
+        if self._exists():
+            return
         with self._transaction() as db:
+            db.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                (f"motcua.view.{self.schema_name}.{self.name}",),
+            )
             for statement in self._create_statements():
                 db.execute(statement)
             db.execute(
@@ -64,6 +78,22 @@ class PostgresView(ABC):
                 ),
                 (self.name,),
             )
+
+    def _exists(self) -> bool:
+        names = [*self.tables, TRACKING]
+        with self._transaction() as db:
+            for name in names:
+                found = db.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL AS found",
+                    (f'"{self.schema_name}"."{name}"',),
+                ).fetchone()
+                if not found or not found["found"]:
+                    return False
+            row = db.execute(
+                sql.SQL("SELECT 1 AS found FROM {} WHERE view_name = %s").format(self.tracking),
+                (self.name,),
+            ).fetchone()
+        return row is not None
 
     @abstractmethod
     def _create_statements(self) -> list[sql.Composed]:
