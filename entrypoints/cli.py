@@ -202,6 +202,8 @@ def serve(
             host=host,
             port=port,
             workers=workers,
+            # A worker importing the app on a busy machine can take more than uvicorn's 5 s.
+            timeout_worker_healthcheck=30,
             access_log=False,
             log_config=None,
         )

@@ -7,7 +7,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from entrypoints.bootstrap import Container, bootstrap
+from entrypoints.bootstrap import Container, bootstrap, configure_logging
 from entrypoints.http import catalog_errors, errors
 from entrypoints.http.guards import BodyLimitMiddleware, install_cors
 from entrypoints.http.idempotency import IdempotencyMiddleware
@@ -36,7 +36,10 @@ def create_app(container: Container | None = None) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    app.state.container = container or bootstrap()
+    if container is None:  # a worker process of `motcua serve --workers N`: wire it here
+        container = bootstrap()
+        configure_logging(container.settings)
+    app.state.container = container
     app.include_router(health.router)
     app.include_router(calendar.router)
     app.include_router(procedures.router)

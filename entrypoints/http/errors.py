@@ -96,6 +96,15 @@ UNAVAILABLE = F("store-unavailable", 503, "Cơ sở dữ liệu tạm thời kh�
 INTERNAL = F("internal", 500, "Lỗi hệ thống", "Internal error")
 
 
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg_pool.PoolTimeout,
+)
+"""What the stores raise when the database cannot be reached: 503, never 500."""
+
+
 def english(request: Request) -> bool:
     """The client asked for English (the first language of ``Accept-Language``)."""
     return request.headers.get("accept-language", "").strip().lower().startswith("en")
@@ -144,10 +153,7 @@ def install(app: FastAPI) -> None:
         (StaleVersionError, _stale),
         (DomainError, _domain_error),
         (HTTPException, _http_error),
-        (OperationalError, _unavailable),
-        (InterfaceError, _unavailable),
-        (psycopg.OperationalError, _unavailable),
-        (psycopg_pool.PoolTimeout, _unavailable),
+        *[(error_class, _unavailable) for error_class in STORE_UNAVAILABLE],
         (Exception, _unexpected),
     ]
     for error_class, handler in handlers:
@@ -288,6 +294,11 @@ async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    return unavailable(request, error)
+
+
+def unavailable(request: Request, error: Exception) -> JSONResponse:
+    """503 with Retry-After: the database did not answer (also for middleware, outside routes)."""
     log.warning("http.store_unavailable", error_type=type(error).__name__)
     text = Text(
         "Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau ít giây",

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import structlog
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,13 +26,14 @@ from application.access import Principal
 from application.errors import InvalidTokenError
 from application.idempotency import IdempotencyRecords, StoredResponse, fingerprint
 from entrypoints.bootstrap import Container
-from entrypoints.http.errors import KEY_REUSED, Text, problem
+from entrypoints.http.errors import KEY_REUSED, STORE_UNAVAILABLE, Text, problem, unavailable
 
 HEADER = b"idempotency-key"
 REPLAYED = b"idempotent-replayed"
 MAX_KEY = 200
 PURGE_EVERY_SECONDS = 3600
 _KEPT_HEADERS = {b"content-type", b"etag", b"location"}
+log = structlog.get_logger()
 
 
 class IdempotencyMiddleware:
@@ -43,7 +45,13 @@ class IdempotencyMiddleware:
         self._last_purge = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one ASGI call."""
+        """Handle one ASGI call; a database that cannot be reached is a 503, as in the routes."""
+        try:
+            await self._handle(scope, receive, send)
+        except _BeforeAnswer as failure:
+            await unavailable(Request(scope), failure.error)(scope, _replaying(b""), send)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _key(scope)
         principal = self._principal(scope) if key is not None else None
         if key is None or principal is None:
@@ -51,8 +59,11 @@ class IdempotencyMiddleware:
             return
         body = await _read_body(receive)
         digest = fingerprint(scope["method"], scope["path"], _canonical(body))
-        records = self.container().idempotency
-        stored = await run_in_threadpool(records.find, principal.subject, key)
+        try:
+            records = self.container().idempotency
+            stored = await run_in_threadpool(records.find, principal.subject, key)
+        except STORE_UNAVAILABLE as error:
+            raise _BeforeAnswer(error) from error
         if stored is not None:
             await _answer_again(scope, send, stored, digest)
             return
@@ -64,7 +75,14 @@ class IdempotencyMiddleware:
 
         await self.app(scope, _replaying(body), capture)
         if 200 <= captured.status < 300:  # noqa: PLR2004 (the 2xx range)
-            await run_in_threadpool(self._keep, records, principal.subject, key, captured, digest)
+            try:
+                await run_in_threadpool(
+                    self._keep, records, principal.subject, key, captured, digest
+                )
+            except STORE_UNAVAILABLE as error:
+                # The answer went out; only its copy for retries is lost (the domain still
+                # applies the command id once).
+                log.warning("idempotency.not_kept", error_type=type(error).__name__)
 
     def _principal(self, scope: Scope) -> Principal | None:
         """The caller, verified once here and handed on to the route in the request state."""
@@ -94,6 +112,14 @@ class IdempotencyMiddleware:
             self._last_purge = time.monotonic()
             hours = self.container().settings.http.idempotency_hours
             records.purge(now - timedelta(hours=hours))
+
+
+class _BeforeAnswer(Exception):  # noqa: N818 (a signal, not an error family)
+    """The database failed before any answer was sent: answer 503."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        super().__init__(str(error))
 
 
 class _Captured:

@@ -44,3 +44,17 @@ def test_readiness_answers_503(client: TestClient) -> None:
     """/readyz says the store is not reachable; /healthz still answers."""
     assert client.get("/readyz").status_code == 503
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_keyed_command_answers_503_too(client: TestClient) -> None:
+    """A POST with an Idempotency-Key fails before its route, in the middleware: still 503."""
+    container = client.app.state.container  # type: ignore[attr-defined]  # a FastAPI app
+    token = container.tokens.issue(subject="u", roles=[Role.INTAKE_OFFICER])
+    response = client.post(
+        "/api/v1/dossiers",
+        json={"channel": "counter"},
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k-1"},
+    )
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"] == "urn:motcua:problem:store-unavailable"
