@@ -3,65 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx2
 import pytest
-from attrs import frozen
 
-
-@frozen
-class Served:
-    """A running server: where it answers and where it logs."""
-
-    base: str
-    log: Path
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.e2e.served import DEMO_CATALOG, Served, serve
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A `motcua serve` process on a free port, stopped after the tests."""
-    port = free_port()
-    script = Path(sys.executable).with_name("motcua")
     folder = tmp_path_factory.mktemp("server")
-    log_path = folder / "stderr.log"
-    demo = Path(__file__).parent.parent.parent / "data" / "catalog" / "demo.json"
-    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    env = {**os.environ, "MOTCUA_LOG_FORMAT": "json", "MOTCUA_DB": str(folder / "motcua.db")}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own console script)
-            [*command, "--load-catalog", str(demo)], stderr=log, env=env
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx2.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                time.sleep(0.1)
-        else:
-            log_text = log_path.read_text(encoding="utf-8", errors="replace")
-            pytest.fail(f"motcua serve did not answer /healthz within 30 s:\n{log_text}")
-        yield Served(base, log_path)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    env = {
+        "MOTCUA_LOG_FORMAT": "json",
+        "MOTCUA_DB": str(folder / "motcua.db"),
+        "MOTCUA_DEV_KEY_FILE": str(folder / "dev-signing-key.pem"),
+    }
+    with serve(folder, env, "--load-catalog", str(DEMO_CATALOG)) as served:
+        yield served
 
 
 def test_served_due_date(server: Served) -> None:
