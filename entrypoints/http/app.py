@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from entrypoints.bootstrap import Container, bootstrap, configure_logging
-from entrypoints.http import catalog_errors, errors
+from entrypoints.http import catalog_errors, errors, openapi
 from entrypoints.http.guards import BodyLimitMiddleware, install_cors
 from entrypoints.http.idempotency import IdempotencyMiddleware
 from entrypoints.http.metrics import install_metrics
@@ -52,6 +52,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     catalog_errors.install(app)
     app.add_api_route("/", _to_docs, include_in_schema=False)
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(IdempotencyMiddleware, container=lambda: app.state.container)
     http_settings = app.state.container.settings.http
     app.add_middleware(BodyLimitMiddleware, max_bytes=http_settings.max_body_bytes)

@@ -284,6 +284,9 @@ async def _domain_error(request: Request, error: DomainError) -> JSONResponse:
 
 async def _http_error(request: Request, error: HTTPException) -> JSONResponse:
     status = HTTPStatus(error.status_code)
+    if status == HTTPStatus.BAD_REQUEST:  # the framework could not read the body
+        text = Text("Không đọc được nội dung yêu cầu (JSON, UTF-8)", "The body cannot be read")
+        return problem(request, MALFORMED, text, headers=error.headers)
     family = (
         NOT_FOUND
         if status == HTTPStatus.NOT_FOUND
