@@ -116,7 +116,6 @@ class Dossiers:
         self.lookup_secret = lookup_secret
         self.committer = committer or GroupCommit(app)
         self._book_locks: dict[tuple[str, date], threading.Lock] = {}
-        self._books: dict[tuple[str, date], DailySequence] = {}
         self._guard = threading.Lock()
 
     # ------------------------------------------------------------------ opening
@@ -518,7 +517,6 @@ class Dossiers:
                     if (stored.version if stored else 0) != reception.loaded_version:
                         raise ConcurrentChangeError(what=f"dossier {dossier.id}") from None
                     continue  # another process took the number: take the next one
-                self._keep_book(key, reception.book)
                 self._log(command, dossier)
                 return dossier
         raise ConcurrentChangeError(what=f"the code book of {agency} on {envelope.at.date()}")
@@ -594,24 +592,16 @@ class Dossiers:
     def _next_number(self, agency: AgencyCode, day: date, dossier_id: UUID) -> DailySequence:
         """The agency's code book of ``day`` with one more number, for ``dossier_id``.
 
-        The book this process saved last is used without reading it again (the
-        caller holds the book's lock); if another process wrote in between, the
-        save collides, and the book is read again for the retry.
+        Read through the repository every time: its cached copy is brought up to
+        date with one small read, so a number another process took meanwhile is
+        seen before the save instead of colliding with it.
         """
-        book = self._books.pop((agency.value, day), None)
-        if book is None:
-            try:
-                book = self.app.repository.get(sequence_id(agency, day))
-            except AggregateNotFoundError:
-                return DailySequence.open(agency, day, dossier_id)
+        try:
+            book: DailySequence = self.app.repository.get(sequence_id(agency, day))
+        except AggregateNotFoundError:
+            return DailySequence.open(agency, day, dossier_id)
         book.issue(dossier_id)
         return book
-
-    def _keep_book(self, key: tuple[str, date], book: DailySequence) -> None:
-        with self._guard:
-            for stale in [k for k in self._books if k[1] != key[1]]:
-                del self._books[stale]  # only today's books are worth keeping
-            self._books[key] = book
 
     def _book_lock(self, key: tuple[str, date]) -> threading.Lock:
         """One lock per receiving agency and day: this process's receptions never race."""

@@ -10,8 +10,11 @@ process share commits:
 - the others wait; when the leader is done it hands the lead to the oldest
   waiting save, so no request serves others' commits for long;
 - if the shared transaction fails on a conflict (``IntegrityError``: some
-  aggregate moved on), each save of the batch is retried on its own, so only
-  the saves that really conflict get the error, never their neighbours;
+  aggregate moved on), the saves that are stale (an aggregate's stored
+  version is not the one they build on, or an earlier save of the batch
+  claims the same version) get the error, and the others are committed
+  together again; if that fails too, each is tried on its own. Only the saves
+  that really conflict ever get the error, never their neighbours;
 - any other failure (the database is down) is every waiting save's failure,
   as it would have been without grouping.
 
@@ -106,14 +109,19 @@ class GroupCommit:
                 else:
                     self._leading = False
 
-    def _commit(self, batch: list[_Ticket]) -> None:
+    def _commit(self, batch: list[_Ticket], *, sift: bool = True) -> None:
         try:
             self.app.save(*[event for ticket in batch for event in ticket.events])
         except IntegrityError as conflict:
             if len(batch) == 1:
                 batch[0].finish(conflict)
                 return
-            for ticket in batch:  # find who conflicts: each on its own
+            fresh = self._without_stale(batch, conflict) if sift else batch
+            if sift and len(fresh) < len(batch):
+                if fresh:
+                    self._commit(fresh, sift=False)
+                return
+            for ticket in fresh:  # still in conflict: find who, each on its own
                 self._commit([ticket])
             return
         except Exception as error:  # noqa: BLE001 (whatever failed the commit failed every save)
@@ -123,3 +131,28 @@ class GroupCommit:
         self.commits += 1
         for ticket in batch:
             ticket.finish()
+
+    def _without_stale(self, batch: list[_Ticket], conflict: IntegrityError) -> list[_Ticket]:
+        """Finish the stale saves of ``batch`` with ``conflict``; the others, to commit again."""
+        stored: dict[Any, int] = {}
+        claimed: set[tuple[Any, int]] = set()
+        fresh = []
+        for ticket in batch:
+            firsts: dict[Any, int] = {}
+            for event in ticket.events:
+                firsts.setdefault(event.originator_id, event.originator_version)
+            stale = False
+            for aggregate_id, version in firsts.items():
+                if aggregate_id not in stored:
+                    stored[aggregate_id] = self._stored_version(aggregate_id)
+                stale |= stored[aggregate_id] != version - 1 or (aggregate_id, version) in claimed
+            if stale:
+                ticket.finish(conflict)
+                continue
+            claimed.update(firsts.items())
+            fresh.append(ticket)
+        return fresh
+
+    def _stored_version(self, aggregate_id: Any) -> int:  # noqa: ANN401 (the library's id type)
+        last = self.app.recorder.select_events(aggregate_id, desc=True, limit=1)
+        return last[0].originator_version if last else 0

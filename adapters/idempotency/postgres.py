@@ -1,16 +1,18 @@
 """Idempotency records in the event store's PostgreSQL database and schema, with plain ``psycopg``.
 
-As for the views (``adapters/views/postgres_base.py``): one connection per
-object, shared by a server's threads in turn under a lock. ``keep`` inserts
-with ``ON CONFLICT DO NOTHING`` and then reads the stored row in the same
-transaction: a racing insert of the same key waits for the other to commit,
-and under READ COMMITTED the read that follows sees the winner's row.
+Every POST with a key reads here once and writes once, so the records use a
+small connection pool rather than one connection behind a lock. ``find`` is
+one autocommit SELECT. ``keep`` inserts with ``ON CONFLICT DO NOTHING`` and
+then reads the stored row in the same transaction: a racing insert of the
+same key waits for the other to commit, and under READ COMMITTED the read
+that follows sees the winner's row. ``keep`` commits without waiting for the
+disk (``synchronous_commit off``): a record lost in a crash only means a retry
+is answered by the domain, which applies each command id once anyway.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,12 +20,14 @@ from datetime import datetime
 import psycopg
 from psycopg import sql
 from psycopg.rows import DictRow, dict_row
+from psycopg_pool import ConnectionPool
 
 from adapters.eventstore.config import conninfo
 from adapters.views.postgres_base import column_list, index_statements
 from application.idempotency import StoredResponse, utc
 
 TABLE = "idempotency_records"
+POOL_SIZE = 4
 TYPES = {
     "scope": "text NOT NULL",
     "key": "text NOT NULL",
@@ -53,10 +57,14 @@ class PostgresIdempotencyRecords:
     def __init__(self, env: Mapping[str, str]) -> None:
         schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
         self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(TABLE))
-        self.connection: psycopg.Connection[DictRow] = psycopg.connect(
-            conninfo(env), row_factory=dict_row
+        self.pool: ConnectionPool[psycopg.Connection[DictRow]] = ConnectionPool(
+            conninfo(env),
+            min_size=1,
+            max_size=POOL_SIZE,
+            kwargs={"row_factory": dict_row, "autocommit": True},
+            open=True,
         )
-        self._lock = threading.RLock()
+        self._schema_name = env.get("POSTGRES_SCHEMA") or "public"
         self._select = sql.SQL("SELECT {} FROM {} WHERE scope = %s AND key = %s").format(
             sql.SQL(", ").join(map(sql.Identifier, FIELDS)), self.table
         )
@@ -70,7 +78,13 @@ class PostgresIdempotencyRecords:
         self._create()
 
     def _create(self) -> None:
-        """Create the table and its index if missing."""
+        """Create the table and its index if missing (if present, only the catalogue is read)."""
+        with self.pool.connection() as db:
+            found = db.execute(
+                "SELECT to_regclass(%s) IS NOT NULL AS found", (f'"{self._schema_name}"."{TABLE}"',)
+            ).fetchone()
+        if found and found["found"]:
+            return
         with self._transaction() as db:
             db.execute(
                 sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY (scope, key))").format(
@@ -82,12 +96,12 @@ class PostgresIdempotencyRecords:
 
     @contextmanager
     def _transaction(self) -> Iterator[psycopg.Connection[DictRow]]:
-        with self._lock, self.connection.transaction():
-            yield self.connection
+        with self.pool.connection() as db, db.transaction():
+            yield db
 
     def find(self, scope: str, key: str) -> StoredResponse | None:
         """The response kept under (scope, key), or ``None``."""
-        with self._transaction() as db:
+        with self.pool.connection() as db:
             record = db.execute(self._select, (scope, key)).fetchone()
         return None if record is None else decode(record)
 
@@ -96,6 +110,7 @@ class PostgresIdempotencyRecords:
         headers = json.dumps(response.headers, ensure_ascii=False)
         row = (response.fingerprint, response.status, response.body, headers)
         with self._transaction() as db:
+            db.execute("SET LOCAL synchronous_commit TO off")
             db.execute(self._insert, (scope, key, *row, response.recorded_at))
             record = db.execute(self._select, (scope, key)).fetchone()
         if record is None:  # pragma: no cover (the row was just inserted or already there)
@@ -109,5 +124,5 @@ class PostgresIdempotencyRecords:
             return db.execute(delete, (utc(before),)).rowcount
 
     def close(self) -> None:
-        """Close the connection."""
-        self.connection.close()
+        """Close the pool's connections."""
+        self.pool.close()

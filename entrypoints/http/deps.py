@@ -11,20 +11,25 @@ from application.catalog import Catalog
 from entrypoints.bootstrap import Container
 
 
-def container(request: Request) -> Container:
+def wired(request: Request) -> Container:
     """The wired system this app was created with."""
-    wired: Container = request.app.state.container
-    return wired
+    system: Container = request.app.state.container
+    return system
+
+
+async def container(request: Request) -> Container:
+    """The wired system, as a dependency (``async``: no thread is needed to hand it over)."""
+    return wired(request)
 
 
 def calendars(request: Request) -> Calendars:
-    """The calendar application."""
-    return container(request).calendars
+    """The calendar application (loaded on first use: a thread may wait for the file)."""
+    return wired(request).calendars
 
 
 def catalog(request: Request) -> Catalog:
-    """The procedure catalog."""
-    return container(request).catalog
+    """The procedure catalog (opened on first use: a thread may wait for the database)."""
+    return wired(request).catalog
 
 
 ContainerDep = Annotated[Container, Depends(container)]

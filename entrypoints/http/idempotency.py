@@ -27,6 +27,7 @@ from application.errors import InvalidTokenError
 from application.idempotency import IdempotencyRecords, StoredResponse, fingerprint
 from entrypoints.bootstrap import Container
 from entrypoints.http.errors import KEY_REUSED, STORE_UNAVAILABLE, Text, problem, unavailable
+from entrypoints.http.security import verified
 
 HEADER = b"idempotency-key"
 REPLAYED = b"idempotent-replayed"
@@ -53,7 +54,7 @@ class IdempotencyMiddleware:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _key(scope)
-        principal = self._principal(scope) if key is not None else None
+        principal = await self._principal(scope) if key is not None else None
         if key is None or principal is None:
             await self.app(scope, receive, send)
             return
@@ -84,7 +85,7 @@ class IdempotencyMiddleware:
                 # applies the command id once).
                 log.warning("idempotency.not_kept", error_type=type(error).__name__)
 
-    def _principal(self, scope: Scope) -> Principal | None:
+    async def _principal(self, scope: Scope) -> Principal | None:
         """The caller, verified once here and handed on to the route in the request state."""
         request = Request(scope)
         header = request.headers.get("authorization", "")
@@ -92,7 +93,7 @@ class IdempotencyMiddleware:
         if scheme.lower() != "bearer" or not token:
             return None
         try:
-            principal = self.container().tokens.verify(token.strip())
+            principal = await verified(self.container().tokens, token.strip())
         except InvalidTokenError:
             return None
         scope.setdefault("state", {})["principal"] = principal

@@ -232,8 +232,8 @@ class TestPostgresIdempotencyRecords(IdempotencyContract):
     ) -> None:
         """The records' table sits in the event store's schema, beside its events table."""
         assert isinstance(records, PostgresIdempotencyRecords)
-        with records.connection.transaction():
-            found = records.connection.execute(
+        with records.pool.connection() as connection:
+            found = connection.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
                 (env["POSTGRES_SCHEMA"],),
             ).fetchall()

@@ -14,7 +14,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from application.group_commit import GroupCommit
+from application.group_commit import GroupCommit, _Ticket
 
 THREADS = 12
 
@@ -142,3 +142,26 @@ def test_batches_never_exceed_their_limit() -> None:
     counters = [Counter() for _ in range(THREADS)]
     assert run_together(*[partial(commit.save, c) for c in counters]) == [None] * THREADS
     assert store.transactions >= THREADS // 3
+
+
+def test_after_a_conflict_the_fresh_saves_commit_together() -> None:
+    """One stale save in a batch of six: it fails, the five others commit in one transaction."""
+    store = SlowStore(delay=0)
+    commit = GroupCommit(store)
+    base = Counter()
+    store.save(base)
+    stale: Counter = store.repository.get(base.id)
+    moved: Counter = store.repository.get(base.id)
+    moved.count_one()
+    store.save(moved)
+    stale.count_one()
+    others = [Counter() for _ in range(5)]
+    batch = [_Ticket(list(stale.collect_events()))]
+    batch += [_Ticket(list(c.collect_events())) for c in others]
+    before = store.transactions
+    commit._commit(batch)
+    assert isinstance(batch[0].error, IntegrityError)
+    assert [ticket.error for ticket in batch[1:]] == [None] * 5
+    assert all(ticket.done for ticket in batch)
+    assert store.transactions - before == 2  # the failed one, then the five together
+    assert all(store.repository.get(c.id).version == 1 for c in others)
