@@ -13,7 +13,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 RUN := $(UV) run --frozen --no-sync
 STAMP := .venv/.synced
 
-.PHONY: help run test test-fast lint fmt bench sync clean
+.PHONY: help run test test-fast lint fmt bench bench-http sync clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ fmt: $(STAMP) ## format and auto-fix
 
 bench: $(STAMP) ## print speed figures beside their baselines (not a test)
 	$(RUN) python -m tests.bench
+
+bench-http: $(STAMP) ## HTTP req/s and latency on PostgreSQL beside a bare FastAPI endpoint (~5 min)
+	$(RUN) python -m tests.bench.http
 
 clean: ## remove the environment and caches
 	rm -rf .venv .mypy_cache .ruff_cache .hypothesis .pytest_cache
