@@ -164,56 +164,67 @@ LOOKUP_TOPICS: tuple[str, ...] = DOSSIER_TOPICS + tuple(get_topic(cls) for cls i
 """Every dossier event, and the catalog events that name a procedure."""
 
 
-def _paid(row: LookupRow, _: Dossier.Event) -> LookupRow:
+Changes = dict[str, Any]
+Change = Callable[[LookupRow, Any], Changes]
+"""What an event changes in a row, as field values: the fold applies them all at once."""
+
+
+def _paid(row: LookupRow, _: Dossier.Event) -> Changes:
     ready = row.result_issued_at is not None
-    return evolve(row, status=Status.RESULT_READY if ready else Status.PROCESSING)
+    return {"status": Status.RESULT_READY if ready else Status.PROCESSING}
 
 
-def _received(row: LookupRow, e: Dossier.Received) -> LookupRow:
+def _received(_: LookupRow, e: Dossier.Received) -> Changes:
     code = str(e.code)
-    return evolve(
-        row,
-        status=Status.RECEIVED,
-        code=code,
-        secret_digest=secret_digest(code, e.lookup_secret),
-        received_at=e.at,
-        due_at=e.due_at,
-    )
+    return {
+        "status": Status.RECEIVED,
+        "code": code,
+        "secret_digest": secret_digest(code, e.lookup_secret),
+        "received_at": e.at,
+        "due_at": e.due_at,
+    }
 
 
-def _clock_resumed(row: LookupRow, e: Dossier.ClockResumed) -> LookupRow:
-    return evolve(row, due_at=max(e.due_at, row.rescheduled_due_at or e.due_at))
+def _clock_resumed(row: LookupRow, e: Dossier.ClockResumed) -> Changes:
+    return {"due_at": max(e.due_at, row.rescheduled_due_at or e.due_at)}
 
 
-def _extended(row: LookupRow, e: Dossier.Extended) -> LookupRow:
+def _extended(row: LookupRow, e: Dossier.Extended) -> Changes:
     due = max(e.new_due_at, row.due_at or e.new_due_at)
-    return evolve(row, rescheduled_due_at=e.new_due_at, due_at=due)
+    return {"rescheduled_due_at": e.new_due_at, "due_at": due}
 
 
-def _returned(row: LookupRow, e: Dossier.Event) -> LookupRow:
-    return evolve(row, status=Status.RETURNED, returned_at=e.at)
+def _returned(_: LookupRow, e: Dossier.Event) -> Changes:
+    return {"status": Status.RETURNED, "returned_at": e.at}
 
 
-Change = Callable[[LookupRow, Any], LookupRow]
+def _status(status: Status) -> Change:
+    """A change that only sets the status."""
+    return lambda _, __: {"status": status}
+
 
 CHANGES: dict[type[Dossier.Event], Change] = {
-    Dossier.IntakeSupplementRequested: lambda r, _: evolve(r, status=Status.INTAKE_INCOMPLETE),
-    Dossier.Resubmitted: lambda r, _: evolve(r, status=Status.SUBMITTED),
+    Dossier.IntakeSupplementRequested: _status(Status.INTAKE_INCOMPLETE),
+    Dossier.Resubmitted: _status(Status.SUBMITTED),
     Dossier.Received: _received,
-    Dossier.Assigned: lambda r, _: evolve(r, status=Status.PROCESSING),
-    Dossier.StepCompleted: lambda r, _: evolve(r, status=Status.PROCESSING),
-    Dossier.SupplementRequested: lambda r, _: evolve(r, status=Status.SUPPLEMENT_REQUESTED),
-    Dossier.Supplemented: lambda r, _: evolve(r, status=Status.PROCESSING),
-    Dossier.PaymentRequested: lambda r, _: evolve(r, status=Status.AWAITING_PAYMENT),
+    Dossier.Assigned: _status(Status.PROCESSING),
+    Dossier.StepCompleted: _status(Status.PROCESSING),
+    Dossier.SupplementRequested: _status(Status.SUPPLEMENT_REQUESTED),
+    Dossier.Supplemented: _status(Status.PROCESSING),
+    Dossier.PaymentRequested: _status(Status.AWAITING_PAYMENT),
     Dossier.PaidOnline: _paid,
     Dossier.PaidAtCounter: _paid,
     Dossier.ClockResumed: _clock_resumed,
     Dossier.Extended: _extended,
-    Dossier.ResultIssued: lambda r, e: evolve(r, status=Status.RESULT_READY, result_issued_at=e.at),
+    Dossier.ResultIssued: lambda _, e: {"status": Status.RESULT_READY, "result_issued_at": e.at},
     **dict.fromkeys(RETURNS, _returned),
-    Dossier.Stopped: lambda r, _: evolve(r, status=Status.STOPPED),
-    Dossier.Withdrawn: lambda r, _: evolve(r, status=Status.WITHDRAWN),
+    Dossier.Stopped: _status(Status.STOPPED),
+    Dossier.Withdrawn: _status(Status.WITHDRAWN),
 }
+
+READS = frozenset({"submission", "at", "code", "lookup_secret", "due_at", "new_due_at", "spec"})
+"""The event fields ``fold`` and ``procedure_name`` read (besides ids and versions): a projector
+decodes only these."""
 
 
 def _opened(event: Dossier.Event) -> LookupRow:
@@ -228,12 +239,12 @@ def _opened(event: Dossier.Event) -> LookupRow:
     )
 
 
-def _noted(before: LookupRow, after: LookupRow, at: datetime) -> LookupRow:
-    """``after``, with a history entry when the national status code changed."""
-    code = after.status.national_code
-    if code == before.status.national_code:
-        return after
-    return evolve(after, history=(*after.history, HistoryEntry(at, code)))
+def _noted(row: LookupRow, changes: Changes, at: datetime) -> Changes:
+    """``changes``, with a history entry when they change the national status code."""
+    code = changes.get("status", row.status).national_code
+    if code == row.status.national_code:
+        return changes
+    return changes | {"history": (*row.history, HistoryEntry(at, code))}
 
 
 def fold(row: LookupRow | None, event: object) -> LookupRow | None:
@@ -247,8 +258,8 @@ def fold(row: LookupRow | None, event: object) -> LookupRow | None:
     if row.code is None and isinstance(event, Dossier.RejectedAtIntake | Dossier.Withdrawn):
         return None  # closed before reception: it never had a code to look up
     change = CHANGES.get(type(event))
-    changed = change(row, event) if change else row
-    return evolve(_noted(row, changed, event.at), version=event.originator_version)
+    changes = _noted(row, change(row, event), event.at) if change else {}
+    return evolve(row, version=event.originator_version, **changes)
 
 
 def procedure_name(event: object) -> ProcedureName | None:

@@ -13,10 +13,17 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from application.lookup import LOOKUP_TOPICS, LookupBatch, LookupRow, ProcedureName, fold
+from application.lookup import (
+    LOOKUP_TOPICS,
+    READS,
+    LookupBatch,
+    LookupRow,
+    ProcedureName,
+    fold,
+)
 from application.lookup import procedure_name as name_in
 from application.lookup_ports import LookupView
-from application.pulling import BATCH_SIZE, Event, Puller, read_log
+from application.pulling import BATCH_SIZE, Event, Puller, read_log, touched
 from domain.dossier import Dossier
 
 __all__ = ["BATCH_SIZE", "LookupProjector", "replay"]
@@ -26,6 +33,7 @@ class LookupProjector(Puller[LookupBatch]):
     """Keeps a ``LookupView`` up to date with the application's notification log."""
 
     topics = LOOKUP_TOPICS
+    reads = READS
 
     def __init__(self, app: Application[Any], view: LookupView) -> None:
         super().__init__(app, view)
@@ -33,9 +41,10 @@ class LookupProjector(Puller[LookupBatch]):
 
     def batch(self, events: list[Event], position: int) -> LookupBatch:
         """The rows and names as they stand after ``events``, with the position reached."""
-        ids = {event.originator_id for event in events if isinstance(event, Dossier.Event)}
+        ids, earlier = touched(event for event in events if isinstance(event, Dossier.Event))
         rows: dict[UUID, LookupRow | None] = dict.fromkeys(ids)
-        rows.update(self.view.get_many(ids))
+        if earlier:
+            rows.update(self.view.get_many(earlier))
         names: dict[str, ProcedureName] = {}
         for event in events:
             if isinstance(event, Dossier.Event):

@@ -15,8 +15,8 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from application.ports import QueueView
-from application.pulling import BATCH_SIZE, Event, Puller, replay_rows
-from application.queue import DOSSIER_TOPICS, QueueBatch, QueueRow, fold
+from application.pulling import BATCH_SIZE, Event, Puller, replay_rows, touched
+from application.queue import DOSSIER_TOPICS, READS, QueueBatch, QueueRow, fold
 
 __all__ = ["BATCH_SIZE", "QueueProjector", "replay"]
 
@@ -25,6 +25,7 @@ class QueueProjector(Puller[QueueBatch]):
     """Keeps a ``QueueView`` up to date with the application's notification log."""
 
     topics = DOSSIER_TOPICS
+    reads = READS
 
     def __init__(self, app: Application[Any], view: QueueView) -> None:
         super().__init__(app, view)
@@ -32,9 +33,10 @@ class QueueProjector(Puller[QueueBatch]):
 
     def batch(self, events: list[Event], position: int) -> QueueBatch:
         """The rows as they stand after ``events``, with the position they reach."""
-        ids = {event.originator_id for event in events}
+        ids, earlier = touched(events)
         rows: dict[UUID, QueueRow | None] = dict.fromkeys(ids)
-        rows.update(self.view.get_many(ids))
+        if earlier:
+            rows.update(self.view.get_many(earlier))
         for event in events:
             rows[event.originator_id] = fold(rows[event.originator_id], event)
         return QueueBatch(

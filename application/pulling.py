@@ -5,21 +5,34 @@ the view's position, in batches filtered by topic in SQL, each batch folded
 in memory and handed to the view as one transaction (rows and position
 together). Call ``catch_up`` after commands in-process, on a timer
 (``Projections.follow``), or from a rebuild.
+
+A projector decodes only the fields its fold reads (``PartialDecoder``). When
+a batch comes back full, the next one is read in a worker thread while the
+projector decodes, folds and writes this one: the database and the driver
+work while Python folds. Batches still come in log order, one at a time, and
+each is written with its position in one transaction. The second pass that
+checks a view (``replay_rows``) decodes events whole, through the library's
+mapper.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Notification
+
+from application.decoding import PartialDecoder
 
 BATCH_SIZE = 1000
 
 Event = DomainEventProtocol[UUID]
+Decode = Callable[[Sequence[Notification]], list[Event]]
 Batch = TypeVar("Batch")
 Batch_contra = TypeVar("Batch_contra", contravariant=True)
 Row = TypeVar("Row")
@@ -38,24 +51,49 @@ class Positioned(Protocol[Batch_contra]):
 
 
 def read_log(
-    app: Application[Any], topics: Sequence[str], start: int, batch_size: int = BATCH_SIZE
+    app: Application[Any],
+    topics: Sequence[str],
+    start: int,
+    batch_size: int = BATCH_SIZE,
+    decode: Decode | None = None,
 ) -> Iterator[tuple[list[Event], int]]:
-    """The events of ``topics`` after ``start``, decoded, a batch at a time, with its last id."""
-    while notifications := app.recorder.select_notifications(
-        start=start, limit=batch_size, topics=topics, inclusive_of_start=False
-    ):
-        yield [app.mapper.to_domain_event(n) for n in notifications], notifications[-1].id
-        start = notifications[-1].id
+    """The events of ``topics`` after ``start``, decoded, a batch at a time, with its last id.
+
+    ``decode`` turns a batch of notifications into events (default: the mapper, whole). After
+    a full batch, the next one is read in a worker thread while the caller decodes and works on
+    this one.
+    """
+
+    def whole(notifications: Sequence[Notification]) -> list[Event]:
+        return [app.mapper.to_domain_event(notification) for notification in notifications]
+
+    def read(after: int) -> Sequence[Notification]:
+        return app.recorder.select_notifications(
+            start=after, limit=batch_size, topics=topics, inclusive_of_start=False
+        )
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-log") as reader:
+        notifications = read(start)
+        while notifications:
+            position = notifications[-1].id
+            # A full batch means more is likely waiting: read it while the caller works. (The
+            # executor starts its thread on the first submit, so a live follower never does.)
+            ahead = reader.submit(read, position) if len(notifications) == batch_size else None
+            yield (decode or whole)(notifications), position
+            notifications = ahead.result() if ahead else read(position)
 
 
 class Puller(ABC, Generic[Batch]):
     """A projector: ``topics`` from the log, folded by ``batch`` into its view."""
 
     topics: ClassVar[tuple[str, ...]]
+    reads: ClassVar[frozenset[str]]
+    """The event fields the fold reads: the only ones decoded."""
 
     def __init__(self, app: Application[Any], view: Positioned[Batch]) -> None:
         self.app = app
         self.target = view
+        self.decoder = PartialDecoder(app, self.reads)
 
     def catch_up(
         self, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
@@ -66,7 +104,8 @@ class Puller(ABC, Generic[Batch]):
         """
         applied = 0
         start = self.target.position()
-        for events, position in read_log(self.app, self.topics, start, batch_size):
+        batches = read_log(self.app, self.topics, start, batch_size, self.decoder.decode)
+        for events, position in batches:
             self.target.apply(self.batch(events, position))
             applied += len(events)
             if progress is not None:
@@ -76,6 +115,18 @@ class Puller(ABC, Generic[Batch]):
     @abstractmethod
     def batch(self, events: list[Event], position: int) -> Batch:
         """The view's batch for ``events``, reaching ``position``."""
+
+
+def touched(events: Iterable[Event]) -> tuple[list[UUID], list[UUID]]:
+    """The aggregates ``events`` touch, and those of them that began before these events.
+
+    Only the second can have a stored row: an aggregate whose first event here is its very first
+    (version 1) had nothing before it to fold, so its row need not be read.
+    """
+    first: dict[UUID, int] = {}
+    for event in events:
+        first.setdefault(event.originator_id, event.originator_version)
+    return list(first), [key for key, version in first.items() if version > 1]
 
 
 def replay_rows(

@@ -9,7 +9,8 @@ is handed over. Rows of dossiers not received yet have no code and no
 deadlines; they sort after every received one.
 
 ``fold`` is pure: one row (or none) and one decoded event in, the new row
-(or none) out. Events of other aggregates leave the row as it is.
+(or none) out. Events of other aggregates leave the row as it is. Each
+change names the fields an event sets, and the fold makes the new row once.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ class QueueBatch:
     deletes: tuple[UUID, ...] = ()
 
 
-Change = Callable[[QueueRow, Any], QueueRow]
+Changes = dict[str, Any]
+Change = Callable[[QueueRow, Any], Changes]
+"""What an event changes in a row, as field values: the fold applies them all at once."""
 
 OPENING: dict[type[Dossier.Event], Channel] = {
     Dossier.SubmittedOnline: Channel.ONLINE,
@@ -112,72 +115,76 @@ CLOSING: tuple[type[Dossier.Event], ...] = (
 )
 
 
-def _received(row: QueueRow, e: Dossier.Received) -> QueueRow:
-    return evolve(
-        row,
-        status=Status.RECEIVED,
-        code=str(e.code),
-        received_at=e.at,
-        due_at=e.due_at,
-        statutory_due_date=e.statutory_due_date,
-        step=0 if e.step_due_at else None,
-        step_due_at=e.step_due_at,
-    )
+def _received(_: QueueRow, e: Dossier.Received) -> Changes:
+    return {
+        "status": Status.RECEIVED,
+        "code": str(e.code),
+        "received_at": e.at,
+        "due_at": e.due_at,
+        "statutory_due_date": e.statutory_due_date,
+        "step": 0 if e.step_due_at else None,
+        "step_due_at": e.step_due_at,
+    }
 
 
-def _step_completed(row: QueueRow, e: Dossier.StepCompleted) -> QueueRow:
+def _step_completed(_: QueueRow, e: Dossier.StepCompleted) -> Changes:
     following = e.step + 1 if e.next_step_due_at else None
-    return evolve(
-        row,
-        status=Status.PROCESSING,
-        step=following,
-        step_due_at=e.next_step_due_at,
-        handler=None,
-    )
+    return {
+        "status": Status.PROCESSING,
+        "step": following,
+        "step_due_at": e.next_step_due_at,
+        "handler": None,
+    }
 
 
-def _payment_requested(row: QueueRow, _: Dossier.PaymentRequested) -> QueueRow:
+def _payment_requested(row: QueueRow, _: Dossier.PaymentRequested) -> Changes:
     paused = row.paused or row.result_issued_at is None
-    return evolve(row, status=Status.AWAITING_PAYMENT, paused=paused)
+    return {"status": Status.AWAITING_PAYMENT, "paused": paused}
 
 
-def _paid(row: QueueRow, _: Dossier.Event) -> QueueRow:
+def _paid(row: QueueRow, _: Dossier.Event) -> Changes:
     ready = row.result_issued_at is not None
-    return evolve(row, status=Status.RESULT_READY if ready else Status.PROCESSING)
+    return {"status": Status.RESULT_READY if ready else Status.PROCESSING}
 
 
-def _clock_resumed(row: QueueRow, e: Dossier.ClockResumed) -> QueueRow:
+def _clock_resumed(row: QueueRow, e: Dossier.ClockResumed) -> Changes:
     due = max(e.due_at, row.rescheduled_due_at or e.due_at)
-    row = evolve(row, paused=False, due_at=due, statutory_due_date=e.statutory_due_date)
+    changes = {"paused": False, "due_at": due, "statutory_due_date": e.statutory_due_date}
     if e.restarted:
-        return evolve(row, step=0 if e.step_due_at else None, step_due_at=e.step_due_at)
-    return evolve(row, step_due_at=e.step_due_at)
+        return changes | {"step": 0 if e.step_due_at else None, "step_due_at": e.step_due_at}
+    return changes | {"step_due_at": e.step_due_at}
 
 
-def _extended(row: QueueRow, e: Dossier.Extended) -> QueueRow:
+def _extended(row: QueueRow, e: Dossier.Extended) -> Changes:
     due = max(e.new_due_at, row.due_at or e.new_due_at)
-    return evolve(row, rescheduled_due_at=e.new_due_at, due_at=due)
+    return {"rescheduled_due_at": e.new_due_at, "due_at": due}
 
 
-def _result_issued(row: QueueRow, e: Dossier.ResultIssued) -> QueueRow:
-    return evolve(
-        row, status=Status.RESULT_READY, result_issued_at=e.at, step=None, step_due_at=None
-    )
+def _result_issued(_: QueueRow, e: Dossier.ResultIssued) -> Changes:
+    return {
+        "status": Status.RESULT_READY,
+        "result_issued_at": e.at,
+        "step": None,
+        "step_due_at": None,
+    }
 
 
 CHANGES: dict[type[Dossier.Event], Change] = {
-    Dossier.IntakeSupplementRequested: lambda r, _: evolve(r, status=Status.INTAKE_INCOMPLETE),
-    Dossier.Resubmitted: lambda r, _: evolve(r, status=Status.SUBMITTED),
+    Dossier.IntakeSupplementRequested: lambda _, __: {"status": Status.INTAKE_INCOMPLETE},
+    Dossier.Resubmitted: lambda _, __: {"status": Status.SUBMITTED},
     Dossier.Received: _received,
-    Dossier.Assigned: lambda r, e: evolve(r, status=Status.PROCESSING, handler=e.handler),
+    Dossier.Assigned: lambda _, e: {"status": Status.PROCESSING, "handler": e.handler},
     Dossier.StepCompleted: _step_completed,
-    Dossier.StepReturned: lambda r, e: evolve(
-        r, step=e.step - 1, step_due_at=e.step_due_at, handler=None
-    ),
-    Dossier.SupplementRequested: lambda r, _: evolve(
-        r, status=Status.SUPPLEMENT_REQUESTED, paused=True
-    ),
-    Dossier.Supplemented: lambda r, _: evolve(r, status=Status.PROCESSING),
+    Dossier.StepReturned: lambda _, e: {
+        "step": e.step - 1,
+        "step_due_at": e.step_due_at,
+        "handler": None,
+    },
+    Dossier.SupplementRequested: lambda _, __: {
+        "status": Status.SUPPLEMENT_REQUESTED,
+        "paused": True,
+    },
+    Dossier.Supplemented: lambda _, __: {"status": Status.PROCESSING},
     Dossier.PaymentRequested: _payment_requested,
     Dossier.PaidOnline: _paid,
     Dossier.PaidAtCounter: _paid,
@@ -185,6 +192,23 @@ CHANGES: dict[type[Dossier.Event], Change] = {
     Dossier.Extended: _extended,
     Dossier.ResultIssued: _result_issued,
 }
+
+READS = frozenset(
+    {
+        "submission",
+        "at",
+        "code",
+        "due_at",
+        "statutory_due_date",
+        "step",
+        "step_due_at",
+        "next_step_due_at",
+        "handler",
+        "restarted",
+        "new_due_at",
+    }
+)
+"""The event fields ``fold`` reads (besides ids and versions): a projector decodes only these."""
 
 DOSSIER_TOPICS: tuple[str, ...] = tuple(
     get_topic(cls)
@@ -217,5 +241,5 @@ def fold(row: QueueRow | None, event: object) -> QueueRow | None:
     if row is None or isinstance(event, CLOSING):
         return None
     change = CHANGES.get(type(event))
-    changed = change(row, event) if change else row
-    return evolve(changed, version=event.originator_version)
+    changes = change(row, event) if change else {}
+    return evolve(row, version=event.originator_version, **changes)

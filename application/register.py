@@ -299,6 +299,29 @@ CHANGES: dict[type[Dossier.Event], Change] = {
 }
 
 
+READS = frozenset(
+    {
+        "submission",
+        "at",
+        "actor",
+        "code",
+        "due_at",
+        "statutory_due_date",
+        "step",
+        "step_due_at",
+        "next_step_due_at",
+        "unit",
+        "partner",
+        "outcome",
+        "reason",
+        "result_number",
+        "restarted",
+        "new_due_at",
+    }
+)
+"""The event fields ``fold`` reads (besides ids and versions): a projector decodes only these."""
+
+
 def _opened(event: Dossier.Event) -> RegisterEntry:
     submission = event.submission  # type: ignore[attr-defined]  # every opening event has one
     row = RegisterRow(

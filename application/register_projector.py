@@ -14,8 +14,8 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from application.pulling import BATCH_SIZE, Event, Puller, replay_rows
-from application.register import REGISTER_TOPICS, RegisterBatch, RegisterEntry, fold
+from application.pulling import BATCH_SIZE, Event, Puller, replay_rows, touched
+from application.register import READS, REGISTER_TOPICS, RegisterBatch, RegisterEntry, fold
 from application.register_ports import RegisterView
 
 __all__ = ["BATCH_SIZE", "RegisterProjector", "replay"]
@@ -25,6 +25,7 @@ class RegisterProjector(Puller[RegisterBatch]):
     """Keeps a ``RegisterView`` up to date with the application's notification log."""
 
     topics = REGISTER_TOPICS
+    reads = READS
 
     def __init__(self, app: Application[Any], view: RegisterView) -> None:
         super().__init__(app, view)
@@ -32,8 +33,8 @@ class RegisterProjector(Puller[RegisterBatch]):
 
     def batch(self, events: list[Event], position: int) -> RegisterBatch:
         """The entries as they stand after ``events``, with the position they reach."""
-        ids = {event.originator_id for event in events}
-        stored = self.view.entries(ids)
+        ids, earlier = touched(events)
+        stored = self.view.entries(earlier) if earlier else {}
         entries: dict[UUID, RegisterEntry | None] = dict.fromkeys(ids)
         entries.update(stored)
         for event in events:

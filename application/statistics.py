@@ -121,7 +121,9 @@ class FactsBatch:
     deletes: tuple[UUID, ...] = ()
 
 
-Change = Callable[[FactsRow, Any], FactsRow]
+Changes = dict[str, Any]
+Change = Callable[[FactsRow, Any], Changes]
+"""What an event changes in a row, as field values: the fold applies them all at once."""
 
 OPENING: dict[type[Dossier.Event], Channel] = {
     Dossier.SubmittedOnline: Channel.ONLINE,
@@ -130,35 +132,41 @@ OPENING: dict[type[Dossier.Event], Channel] = {
 }
 
 
-def _clock_resumed(row: FactsRow, e: Dossier.ClockResumed) -> FactsRow:
-    row = evolve(row, statutory_due_date=e.statutory_due_date)
+def _clock_resumed(row: FactsRow, e: Dossier.ClockResumed) -> Changes:
+    changes: Changes = {"statutory_due_date": e.statutory_due_date}
     if row.supplement_since is None:
-        return row  # a payment pause ended
-    return evolve(
-        row, supplement_since=None, supplement_from=row.supplement_since, supplement_until=e.at
-    )
+        return changes  # a payment pause ended
+    return changes | {
+        "supplement_since": None,
+        "supplement_from": row.supplement_since,
+        "supplement_until": e.at,
+    }
 
 
-def _returned(row: FactsRow, e: Dossier.Event) -> FactsRow:
-    return evolve(row, returned_at=e.at, returned_via_post=isinstance(e, Dossier.ReturnedViaPost))
+def _returned(_: FactsRow, e: Dossier.Event) -> Changes:
+    return {"returned_at": e.at, "returned_via_post": isinstance(e, Dossier.ReturnedViaPost)}
 
 
 CHANGES: dict[type[Dossier.Event], Change] = {
-    Dossier.Received: lambda r, e: evolve(
-        r, received_at=e.at, statutory_due_date=e.statutory_due_date
-    ),
+    Dossier.Received: lambda _, e: {
+        "received_at": e.at,
+        "statutory_due_date": e.statutory_due_date,
+    },
     Dossier.ClockResumed: _clock_resumed,
-    Dossier.SupplementRequested: lambda r, e: evolve(r, supplement_since=e.at),
-    Dossier.ResultIssued: lambda r, e: evolve(r, completed_at=e.at),
-    Dossier.Stopped: lambda r, e: evolve(r, closed_at=e.at, closing=Closing.STOPPED),
-    Dossier.Withdrawn: lambda r, e: evolve(r, closed_at=e.at, closing=Closing.WITHDRAWN),
+    Dossier.SupplementRequested: lambda _, e: {"supplement_since": e.at},
+    Dossier.ResultIssued: lambda _, e: {"completed_at": e.at},
+    Dossier.Stopped: lambda _, e: {"closed_at": e.at, "closing": Closing.STOPPED},
+    Dossier.Withdrawn: lambda _, e: {"closed_at": e.at, "closing": Closing.WITHDRAWN},
     Dossier.ReturnedAtCounter: _returned,
     Dossier.ReturnedViaPost: _returned,
     Dossier.ReturnedOnline: _returned,
-    Dossier.PaidOnline: lambda r, _: evolve(r, paid=True, paid_online=True),
-    Dossier.PaidAtCounter: lambda r, _: evolve(r, paid=True),
-    Dossier.Rated: lambda r, e: evolve(r, satisfaction=Satisfaction(e.satisfaction), rated_at=e.at),
+    Dossier.PaidOnline: lambda _, __: {"paid": True, "paid_online": True},
+    Dossier.PaidAtCounter: lambda _, __: {"paid": True},
+    Dossier.Rated: lambda _, e: {"satisfaction": Satisfaction(e.satisfaction), "rated_at": e.at},
 }
+
+READS = frozenset({"submission", "at", "statutory_due_date", "satisfaction"})
+"""The event fields ``fold`` reads (besides ids and versions): a projector decodes only these."""
 
 
 def _opened(event: Dossier.Event, channel: Channel) -> FactsRow:
@@ -182,5 +190,5 @@ def fold(row: FactsRow | None, event: object) -> FactsRow | None:
     if row is None or isinstance(event, Dossier.RejectedAtIntake):
         return None
     change = CHANGES.get(type(event))
-    changed = change(row, event) if change else row
-    return evolve(changed, version=event.originator_version)
+    changes = change(row, event) if change else {}
+    return evolve(row, version=event.originator_version, **changes)

@@ -13,9 +13,9 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from application.pulling import Event, Puller, replay_rows
+from application.pulling import Event, Puller, replay_rows, touched
 from application.queue import DOSSIER_TOPICS
-from application.statistics import FactsBatch, FactsRow, fold
+from application.statistics import READS, FactsBatch, FactsRow, fold
 from application.statistics_ports import FactsView
 
 BATCH_SIZE = 1000
@@ -25,6 +25,7 @@ class FactsProjector(Puller[FactsBatch]):
     """Keeps a ``FactsView`` up to date with the application's notification log."""
 
     topics = DOSSIER_TOPICS
+    reads = READS
 
     def __init__(self, app: Application[Any], view: FactsView) -> None:
         super().__init__(app, view)
@@ -38,9 +39,10 @@ class FactsProjector(Puller[FactsBatch]):
 
     def batch(self, events: list[Event], position: int) -> FactsBatch:
         """The rows as they stand after ``events``, with the position they reach."""
-        ids = {event.originator_id for event in events}
+        ids, earlier = touched(events)
         rows: dict[UUID, FactsRow | None] = dict.fromkeys(ids)
-        rows.update(self.view.get_many(ids))
+        if earlier:
+            rows.update(self.view.get_many(earlier))
         for event in events:
             rows[event.originator_id] = fold(rows[event.originator_id], event)
         return FactsBatch(
