@@ -39,11 +39,7 @@ def register(  # noqa: PLR0913 (unit, period and page)
     after: AfterQuery = None,
 ) -> RegisterPage:
     """One receiving unit's tracking register for dossiers received between two days."""
-    unit = views.agency(agency, "agency")
-    if unit is None:
-        raise InputError("agency", "is required")
-    access.require(principal, "register", unit)
-    views.period(start, end)
+    unit = views.unit_for_period(principal, "register", agency, start, end)
     query = RegisterQuery(
         receiving_unit=str(unit),
         received_from=start,

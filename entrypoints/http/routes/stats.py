@@ -13,14 +13,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from application import access
 from application.report06a import CountingRules, Rates, Report06a, ReportQuery, Rounding, UnitKind
 from domain.dossier_values import Satisfaction
 from entrypoints.http.deps import ContainerDep
 from entrypoints.http.routes import views
 from entrypoints.http.security import PrincipalDep
 from entrypoints.http.view_schemas import RatesOut, Report06aOut, SatisfactionOut
-from entrypoints.parsing import InputError
 
 router = APIRouter(prefix="/api/v1/stats", tags=["views"])
 
@@ -41,11 +39,7 @@ def report_06a(  # noqa: PLR0913 (unit, period and the two choices of the CLI)
     ] = Rounding.HALF_UP,
 ) -> Report06aOut:
     """Report 06a for one unit of yours and one period: columns 3-13, rates, satisfaction."""
-    unit = views.agency(agency, "agency")
-    if unit is None:
-        raise InputError("agency", "is required")
-    access.require(principal, "statistics", unit)
-    views.period(start, end)
+    unit = views.unit_for_period(principal, "statistics", agency, start, end)
     query = ReportQuery(unit=str(unit), start=start, end=end, unit_kind=by)
     report = container.facts.report06a(query, CountingRules())
     return _document(query, report, Rates.of(report, rounding))

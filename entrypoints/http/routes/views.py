@@ -102,6 +102,18 @@ def period(start: date, end: date) -> None:
         raise InputError("to", f"must not be before from ({start.isoformat()})")
 
 
+def unit_for_period(
+    principal: Principal, view: str, agency: str, start: date, end: date
+) -> AgencyCode:
+    """The unit a register or report is asked for, if it is the caller's; the period checked."""
+    unit = parse_agency(agency, "agency")
+    if unit is None:
+        raise InputError("agency", "is required")
+    access.require(principal, view, unit)
+    period(start, end)
+    return unit
+
+
 Scoped = tuple[AgencyCode | None, AgencyCode | None]
 
 
