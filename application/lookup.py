@@ -144,6 +144,7 @@ class LookupBatch:
     """What one transaction writes: rows, removed dossiers, procedure names, the position."""
 
     position: int
+    start: int | None = None  # the position the batch was built from: it applies only there
     upserts: tuple[LookupRow, ...] = ()
     deletes: tuple[UUID, ...] = ()
     procedures: tuple[ProcedureName, ...] = ()

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
+from attrs import AttrsInstance, evolve
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
@@ -33,7 +34,7 @@ BATCH_SIZE = 1000
 
 Event = DomainEventProtocol[UUID]
 Decode = Callable[[Sequence[Notification]], list[Event]]
-Batch = TypeVar("Batch")
+Batch = TypeVar("Batch", bound=AttrsInstance)
 Batch_contra = TypeVar("Batch_contra", contravariant=True)
 Row = TypeVar("Row")
 
@@ -106,7 +107,10 @@ class Puller(ABC, Generic[Batch]):
         start = self.target.position()
         batches = read_log(self.app, self.topics, start, batch_size, self.decoder.decode)
         for events, position in batches:
-            self.target.apply(self.batch(events, position))
+            # The batch applies only where it was read from: if another projector moved the
+            # view meanwhile, its rows were read before that move, and it is refused whole.
+            self.target.apply(evolve(self.batch(events, position), start=start))  # type: ignore[misc]  # mypy's attrs plugin reads no bound TypeVar
+            start = position
             applied += len(events)
             if progress is not None:
                 progress(position)

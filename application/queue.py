@@ -92,6 +92,7 @@ class QueueBatch:
     """What one transaction writes: final rows, removed dossiers, and the position reached."""
 
     position: int
+    start: int | None = None  # the position the batch was built from: it applies only there
     upserts: tuple[QueueRow, ...] = ()
     deletes: tuple[UUID, ...] = ()
 

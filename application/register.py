@@ -175,6 +175,7 @@ class RegisterBatch:
     """What one transaction writes: final rows, changed steps, dropped dossiers, position."""
 
     position: int
+    start: int | None = None  # the position the batch was built from: it applies only there
     rows: tuple[RegisterRow, ...] = ()
     steps: tuple[StepRow, ...] = ()
     deletes: tuple[UUID, ...] = ()

@@ -117,6 +117,7 @@ class FactsBatch:
     """What one transaction writes: final rows, removed dossiers, and the position reached."""
 
     position: int
+    start: int | None = None  # the position the batch was built from: it applies only there
     upserts: tuple[FactsRow, ...] = ()
     deletes: tuple[UUID, ...] = ()
 

@@ -25,7 +25,7 @@ class InMemoryFactsView:
 
     def apply(self, batch: FactsBatch) -> None:
         """Write the batch and its position together, or nothing."""
-        if batch.position <= self._position:
+        if batch.position <= self._position or batch.start not in (None, self._position):
             raise StalePositionError(view=self.name, position=batch.position)
         staged = dict(self._rows)
         for dossier_id in batch.deletes:

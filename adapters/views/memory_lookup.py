@@ -28,7 +28,7 @@ class InMemoryLookupView:
 
     def apply(self, batch: LookupBatch) -> None:
         """Write the batch and its position together, or nothing."""
-        if batch.position <= self._position:
+        if batch.position <= self._position or batch.start not in (None, self._position):
             raise StalePositionError(view=self.name, position=batch.position)
         rows, names = dict(self._rows), dict(self._names)
         for dossier_id in batch.deletes:

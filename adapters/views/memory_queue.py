@@ -54,7 +54,7 @@ class InMemoryQueueView:
 
     def apply(self, batch: QueueBatch) -> None:
         """Write the batch and its position together, or nothing."""
-        if batch.position <= self._position:
+        if batch.position <= self._position or batch.start not in (None, self._position):
             raise StalePositionError(view=self.name, position=batch.position)
         staged = dict(self._rows)
         for dossier_id in batch.deletes:

@@ -49,7 +49,7 @@ class InMemoryRegisterView:
 
     def apply(self, batch: RegisterBatch) -> None:
         """Write the batch and its position together, or nothing."""
-        if batch.position <= self._position:
+        if batch.position <= self._position or batch.start not in (None, self._position):
             raise StalePositionError(view=self.name, position=batch.position)
         rows = dict(self._rows)
         steps = {key: dict(occurrences) for key, occurrences in self._steps.items()}

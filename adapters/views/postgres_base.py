@@ -105,14 +105,21 @@ class PostgresView(ABC):
             yield self.connection
 
     @contextmanager
-    def _advancing(self, position: int) -> Iterator[psycopg.Connection[DictRow]]:
-        """A transaction that first moves the position to ``position``, or refuses the batch."""
+    def _advancing(
+        self, position: int, start: int | None = None
+    ) -> Iterator[psycopg.Connection[DictRow]]:
+        """A transaction that first moves the position to ``position``, or refuses the batch.
+
+        With ``start``, the view must stand exactly there (the batch was read from it);
+        without, anywhere before ``position``.
+        """
         with self._transaction() as db:
             moved = db.execute(
                 sql.SQL(
-                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s"
+                    "UPDATE {} SET position = %s WHERE view_name = %s AND position < %s "
+                    "AND (%s::bigint IS NULL OR position = %s)"
                 ).format(self.tracking),
-                (position, self.name, position),
+                (position, self.name, position, start, start),
             )
             if moved.rowcount != 1:
                 raise StalePositionError(view=self.name, position=position)

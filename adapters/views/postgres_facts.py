@@ -81,7 +81,7 @@ class PostgresFactsView(PostgresView):
 
     def apply(self, batch: FactsBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._advancing(batch.position):
+        with self._advancing(batch.position, batch.start):
             self._write(batch)
 
     def _write(self, batch: FactsBatch) -> None:

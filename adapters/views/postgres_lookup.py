@@ -62,7 +62,7 @@ class PostgresLookupView(PostgresView):
 
     def apply(self, batch: LookupBatch) -> None:
         """Move the position, then write the rows and names, in one transaction."""
-        with self._advancing(batch.position):
+        with self._advancing(batch.position, batch.start):
             self._write(batch)
 
     def _write(self, batch: LookupBatch) -> None:

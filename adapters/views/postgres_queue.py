@@ -71,7 +71,7 @@ class PostgresQueueView(PostgresView):
 
     def apply(self, batch: QueueBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._advancing(batch.position):
+        with self._advancing(batch.position, batch.start):
             self._write(batch)
 
     def _write(self, batch: QueueBatch) -> None:

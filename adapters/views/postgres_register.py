@@ -82,7 +82,7 @@ class PostgresRegisterView(PostgresView):
 
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows and steps, in one transaction."""
-        with self._advancing(batch.position):
+        with self._advancing(batch.position, batch.start):
             self._delete(batch.deletes, self.table, self.steps_table)
             self._upsert(self.table, q.COLUMNS, ("dossier_id",), map(q.values, batch.rows))
             steps = map(q.step_values, batch.steps)

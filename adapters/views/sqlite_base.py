@@ -54,12 +54,17 @@ class SqliteView(ABC):
         return self.shared.transaction()
 
     @contextmanager
-    def _advancing(self, position: int) -> Iterator[sqlite3.Connection]:
-        """A transaction that first moves the position to ``position``, or refuses the batch."""
+    def _advancing(self, position: int, start: int | None = None) -> Iterator[sqlite3.Connection]:
+        """A transaction that first moves the position to ``position``, or refuses the batch.
+
+        With ``start``, the view must stand exactly there (the batch was read from it);
+        without, anywhere before ``position``.
+        """
         with self._transaction() as db:
             moved = db.execute(
-                f"UPDATE {TRACKING} SET position = ? WHERE view_name = ? AND position < ?",  # noqa: S608 (constant)
-                (position, self.name, position),
+                f"UPDATE {TRACKING} SET position = ? "  # noqa: S608 (constant)
+                "WHERE view_name = ? AND position < ? AND (? IS NULL OR position = ?)",
+                (position, self.name, position, start, start),
             )
             if moved.rowcount != 1:
                 raise StalePositionError(view=self.name, position=position)

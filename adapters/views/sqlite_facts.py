@@ -77,7 +77,7 @@ class SqliteFactsView(SqliteView):
 
     def apply(self, batch: FactsBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._advancing(batch.position) as db:
+        with self._advancing(batch.position, batch.start) as db:
             db.executemany(
                 "DELETE FROM dossier_facts WHERE dossier_id = ?",
                 [(str(key),) for key in batch.deletes],

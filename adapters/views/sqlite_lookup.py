@@ -50,7 +50,7 @@ class SqliteLookupView(SqliteView):
 
     def apply(self, batch: LookupBatch) -> None:
         """Move the position, then write the rows and names, in one transaction."""
-        with self._advancing(batch.position) as db:
+        with self._advancing(batch.position, batch.start) as db:
             db.executemany(
                 f"DELETE FROM {q.TABLE} WHERE dossier_id = ?",  # noqa: S608 (constant)
                 [(str(key),) for key in batch.deletes],

@@ -78,7 +78,7 @@ class SqliteQueueView(SqliteView):
 
     def apply(self, batch: QueueBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
-        with self._advancing(batch.position) as db:
+        with self._advancing(batch.position, batch.start) as db:
             db.executemany(
                 "DELETE FROM dossier_queue WHERE dossier_id = ?",
                 [(str(key),) for key in batch.deletes],

@@ -82,7 +82,7 @@ class SqliteRegisterView(SqliteView):
 
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows and steps, in one transaction."""
-        with self._advancing(batch.position) as db:
+        with self._advancing(batch.position, batch.start) as db:
             deletes = [(str(key),) for key in batch.deletes]
             for table in (q.TABLE, q.STEPS):
                 db.executemany(f"DELETE FROM {table} WHERE dossier_id = ?", deletes)  # noqa: S608 (constant)

@@ -280,6 +280,24 @@ class QueueViewContract:
         assert everything(scenario.view) == before
         assert scenario.view.position() == position
 
+    def test_a_batch_read_before_another_projector_moved_the_view_is_refused(
+        self, scenario: Scenario
+    ) -> None:
+        """A batch built from an older position is refused, even though it goes further."""
+        play(scenario)
+        before, position = everything(scenario.view), scenario.view.position()
+        late = QueueBatch(
+            position=position + 10,
+            start=position - 1,
+            upserts=(evolve(before[0], handler="someone-else"),),
+        )
+        with pytest.raises(StalePositionError):
+            scenario.view.apply(late)
+        assert everything(scenario.view) == before
+        assert scenario.view.position() == position
+        scenario.view.apply(evolve(late, start=position))
+        assert scenario.view.position() == position + 10
+
     def test_a_crash_mid_batch_resumes_without_missing_or_doubled_rows(
         self, scenario: Scenario, opened: list[QueueViewAdapter]
     ) -> None:
