@@ -70,6 +70,23 @@ class SqliteView(ABC):
                 raise StalePositionError(view=self.name, position=position)
             yield db
 
+    @staticmethod
+    def _create_keyed(
+        db: sqlite3.Connection, table: str, columns: Iterable[str], indexes: dict[str, str]
+    ) -> None:
+        """Create ``table`` keyed by ``dossier_id`` (no rowid), and its indexes, if missing."""
+        listed = ", ".join(f"{c} PRIMARY KEY" if c == "dossier_id" else c for c in columns)
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({listed}) WITHOUT ROWID")
+        for index, on in indexes.items():
+            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({on})")
+
+    @staticmethod
+    def _delete_dossiers(db: sqlite3.Connection, ids: Iterable[UUID], *tables: str) -> None:
+        """Delete the rows of the dossiers ``ids`` from each of ``tables``."""
+        keys = [(str(key),) for key in ids]
+        for table in tables:
+            db.executemany(f"DELETE FROM {table} WHERE dossier_id = ?", keys)  # noqa: S608 (constant)
+
     def _select(
         self, sql: str, params: list[object] | tuple[object, ...] = ()
     ) -> list[sqlite3.Row]:

@@ -68,20 +68,12 @@ class SqliteFactsView(SqliteView):
     tables = (f.TABLE,)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        columns = ", ".join(
-            f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in f.COLUMNS
-        )
-        db.execute(f"CREATE TABLE IF NOT EXISTS {f.TABLE} ({columns}) WITHOUT ROWID")
-        for index, on in f.INDEXES.items():
-            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {f.TABLE} ({on})")
+        self._create_keyed(db, f.TABLE, f.COLUMNS, f.INDEXES)
 
     def apply(self, batch: FactsBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
         with self._advancing(batch.position, batch.start) as db:
-            db.executemany(
-                "DELETE FROM dossier_facts WHERE dossier_id = ?",
-                [(str(key),) for key in batch.deletes],
-            )
+            self._delete_dossiers(db, batch.deletes, f.TABLE)
             db.executemany(
                 UPSERT,
                 (tuple(encode(v) for v in f.values(row).values()) for row in batch.upserts),

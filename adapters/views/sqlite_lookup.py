@@ -41,20 +41,13 @@ class SqliteLookupView(SqliteView):
     tables = (q.TABLE, q.NAMES)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        columns = ", ".join(
-            f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in q.COLUMNS
-        )
-        db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
-        db.execute(f"CREATE INDEX IF NOT EXISTS {q.INDEX} ON {q.TABLE} (code)")
+        self._create_keyed(db, q.TABLE, q.COLUMNS, {q.INDEX: "code"})
         db.execute(f"CREATE TABLE IF NOT EXISTS {q.NAMES} (procedure PRIMARY KEY, name)")
 
     def apply(self, batch: LookupBatch) -> None:
         """Move the position, then write the rows and names, in one transaction."""
         with self._advancing(batch.position, batch.start) as db:
-            db.executemany(
-                f"DELETE FROM {q.TABLE} WHERE dossier_id = ?",  # noqa: S608 (constant)
-                [(str(key),) for key in batch.deletes],
-            )
+            self._delete_dossiers(db, batch.deletes, q.TABLE)
             db.executemany(
                 UPSERT,
                 (tuple(encode(v) for v in q.values(row).values()) for row in batch.upserts),

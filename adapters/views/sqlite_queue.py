@@ -69,20 +69,12 @@ class SqliteQueueView(SqliteView):
     tables = (q.TABLE,)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        columns = ", ".join(
-            f"{name} {'PRIMARY KEY' if name == 'dossier_id' else ''}" for name in q.COLUMNS
-        )
-        db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
-        for index, on in q.INDEXES.items():
-            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.TABLE} ({on})")
+        self._create_keyed(db, q.TABLE, q.COLUMNS, q.INDEXES)
 
     def apply(self, batch: QueueBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
         with self._advancing(batch.position, batch.start) as db:
-            db.executemany(
-                "DELETE FROM dossier_queue WHERE dossier_id = ?",
-                [(str(key),) for key in batch.deletes],
-            )
+            self._delete_dossiers(db, batch.deletes, q.TABLE)
             db.executemany(
                 UPSERT,
                 (tuple(encode(v) for v in q.values(row).values()) for row in batch.upserts),

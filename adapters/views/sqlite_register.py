@@ -66,15 +66,12 @@ class SqliteRegisterView(SqliteView):
     tables = (q.TABLE, q.STEPS)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        columns = ", ".join(f"{n} PRIMARY KEY" if n == "dossier_id" else n for n in q.COLUMNS)
+        self._create_keyed(db, q.TABLE, q.COLUMNS, q.INDEXES)
         steps = ", ".join(q.STEP_COLUMNS)
-        db.execute(f"CREATE TABLE IF NOT EXISTS {q.TABLE} ({columns}) WITHOUT ROWID")
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {q.STEPS} "
             f"({steps}, PRIMARY KEY (dossier_id, occurrence)) WITHOUT ROWID"
         )
-        for index, on in q.INDEXES.items():
-            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.TABLE} ({on})")
 
     def _query(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
         with self._lock:
@@ -83,9 +80,7 @@ class SqliteRegisterView(SqliteView):
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows and steps, in one transaction."""
         with self._advancing(batch.position, batch.start) as db:
-            deletes = [(str(key),) for key in batch.deletes]
-            for table in (q.TABLE, q.STEPS):
-                db.executemany(f"DELETE FROM {table} WHERE dossier_id = ?", deletes)  # noqa: S608 (constant)
+            self._delete_dossiers(db, batch.deletes, q.TABLE, q.STEPS)
             db.executemany(
                 UPSERT_ROW, [tuple(map(encode, q.values(r).values())) for r in batch.rows]
             )
