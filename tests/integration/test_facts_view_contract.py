@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 from uuid import UUID
 
 import pytest
@@ -23,7 +22,8 @@ from tests import facts_fixtures as ff
 from tests import queue_fixtures as qf
 from tests.dossier_fixtures import Desk
 from tests.integration.poison import UNWRITABLE, PoisonedError
-from tests.integration.stores import MakeApp, store
+from tests.integration.stores import MakeApp
+from tests.integration.view_contract import ViewContract
 
 RULES = [
     CountingRules(stopped_on_time=s, withdrawn_on_time=w, waiting_supplement_on_time=p)
@@ -98,32 +98,12 @@ class CrashingView:
         self.inner.drop()
 
 
-class FactsViewContract:
+class FactsViewContract(ViewContract[FactsViewAdapter]):
     """The contract; subclasses choose the store."""
 
-    kind: StoreKind
-
-    @pytest.fixture
-    def make_app(self, tmp_path: Path) -> Iterator[MakeApp]:
-        """Applications over one new, empty store of this kind."""
-        with store(self.kind, tmp_path) as make:
-            yield make
-
-    @pytest.fixture
-    def opened(self, make_app: MakeApp) -> Iterator[list[FactsViewAdapter]]:  # noqa: ARG002 (views close before the store goes)
-        """Views opened by the test, closed afterwards."""
-        views: list[FactsViewAdapter] = []
-        yield views
-        for view in views:
-            close = getattr(view, "close", None)
-            if close is not None:
-                close()
-
-    def reopen(self, scenario: Scenario, opened: list[FactsViewAdapter]) -> FactsViewAdapter:
-        """Another view over the same storage, as a restarted process would open it."""
-        view = facts_view_from_env(scenario.desk.app.env)
-        opened.append(view)
-        return view
+    def open_view(self, env: Mapping[str, str]) -> FactsViewAdapter:
+        """The facts view beside the event store."""
+        return facts_view_from_env(env)
 
     @pytest.fixture
     def scenario(
@@ -131,8 +111,7 @@ class FactsViewContract:
     ) -> Scenario:
         """The February-to-April history, projected in batches of seven."""
         app = make_app()
-        view = facts_view_from_env(app.env)
-        opened.append(view)
+        view = self.view_of(app, opened)
         scenario = Scenario(Desk(app, policy), view)
         ff.history(scenario.desk)
         assert scenario.projector.catch_up(batch_size=7) > 0

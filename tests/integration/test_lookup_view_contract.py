@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -25,7 +25,8 @@ from domain.dossier import Dossier
 from tests import lookup_fixtures as lf
 from tests import queue_fixtures as qf
 from tests.dossier_fixtures import DECISION, Desk, at
-from tests.integration.stores import MakeApp, store
+from tests.integration.stores import MakeApp
+from tests.integration.view_contract import ViewContract
 
 
 class Scenario:
@@ -106,32 +107,12 @@ class CrashingView:
         self.inner.drop()
 
 
-class LookupViewContract:
+class LookupViewContract(ViewContract[LookupViewAdapter]):
     """The contract; subclasses choose the store."""
 
-    kind: StoreKind
-
-    @pytest.fixture
-    def make_app(self, tmp_path: Path) -> Iterator[MakeApp]:
-        """Applications over one new, empty store of this kind."""
-        with store(self.kind, tmp_path) as make:
-            yield make
-
-    @pytest.fixture
-    def opened(self, make_app: MakeApp) -> Iterator[list[LookupViewAdapter]]:  # noqa: ARG002 (asked for so views close before the store goes)
-        """Views opened by the test, closed afterwards."""
-        views: list[LookupViewAdapter] = []
-        yield views
-        for view in views:
-            close = getattr(view, "close", None)
-            if close is not None:
-                close()
-
-    def reopen(self, scenario: Scenario, opened: list[LookupViewAdapter]) -> LookupViewAdapter:
-        """Another view over the same storage, as a restarted process would open it."""
-        view = lookup_view_from_env(scenario.desk.app.env)
-        opened.append(view)
-        return view
+    def open_view(self, env: Mapping[str, str]) -> LookupViewAdapter:
+        """The lookup view beside the event store."""
+        return lookup_view_from_env(env)
 
     @pytest.fixture
     def scenario(
@@ -139,8 +120,7 @@ class LookupViewContract:
     ) -> Scenario:
         """A fresh store, desk and view, before any command."""
         app = make_app()
-        view = lookup_view_from_env(app.env)
-        opened.append(view)
+        view = self.view_of(app, opened)
         return Scenario(Desk(app, policy), view)
 
     def test_each_code_and_secret_gives_the_dossiers_public_answer(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
@@ -25,7 +25,8 @@ from domain.dossier_status import Status
 from domain.procedure_spec import Channel
 from tests import queue_fixtures as qf
 from tests.dossier_fixtures import CENTRE, OFFICE, Desk, at
-from tests.integration.stores import MakeApp, store
+from tests.integration.stores import MakeApp
+from tests.integration.view_contract import ViewContract
 
 EVERYTHING = 10_000
 
@@ -116,32 +117,12 @@ class CrashingView:
         self.inner.drop()
 
 
-class QueueViewContract:
+class QueueViewContract(ViewContract[QueueViewAdapter]):
     """The contract; subclasses choose the store."""
 
-    kind: StoreKind
-
-    @pytest.fixture
-    def make_app(self, tmp_path: Path) -> Iterator[MakeApp]:
-        """Applications over one new, empty store of this kind."""
-        with store(self.kind, tmp_path) as make:
-            yield make
-
-    @pytest.fixture
-    def opened(self, make_app: MakeApp) -> Iterator[list[QueueViewAdapter]]:  # noqa: ARG002 (asked for so views close before the store goes)
-        """Views opened by the test, closed afterwards."""
-        views: list[QueueViewAdapter] = []
-        yield views
-        for view in views:
-            close = getattr(view, "close", None)
-            if close is not None:
-                close()
-
-    def reopen(self, scenario: Scenario, opened: list[QueueViewAdapter]) -> QueueViewAdapter:
-        """Another view over the same storage, as a restarted process would open it."""
-        view = queue_view_from_env(scenario.desk.app.env)
-        opened.append(view)
-        return view
+    def open_view(self, env: Mapping[str, str]) -> QueueViewAdapter:
+        """The queue view beside the event store."""
+        return queue_view_from_env(env)
 
     @pytest.fixture
     def scenario(
@@ -149,8 +130,7 @@ class QueueViewContract:
     ) -> Scenario:
         """A fresh store, desk and view, before any command."""
         app = make_app()
-        view = queue_view_from_env(app.env)
-        opened.append(view)
+        view = self.view_of(app, opened)
         return Scenario(Desk(app, policy), view)
 
     def test_rows_match_the_dossiers(self, scenario: Scenario) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -31,7 +30,8 @@ from tests import queue_fixtures as qf
 from tests import register_fixtures as rf
 from tests.dossier_fixtures import CENTRE, OFFICE, Desk, at
 from tests.integration.poison import UNWRITABLE, PoisonedError
-from tests.integration.stores import MakeApp, store
+from tests.integration.stores import MakeApp
+from tests.integration.view_contract import ViewContract
 
 MARCH = RegisterQuery(
     receiving_unit=str(CENTRE),
@@ -124,32 +124,12 @@ class CrashingView:
         self.inner.drop()
 
 
-class RegisterViewContract:
+class RegisterViewContract(ViewContract[RegisterViewAdapter]):
     """The contract; subclasses choose the store."""
 
-    kind: StoreKind
-
-    @pytest.fixture
-    def make_app(self, tmp_path: Path) -> Iterator[MakeApp]:
-        """Applications over one new, empty store of this kind."""
-        with store(self.kind, tmp_path) as make:
-            yield make
-
-    @pytest.fixture
-    def opened(self, make_app: MakeApp) -> Iterator[list[RegisterViewAdapter]]:  # noqa: ARG002 (asked for so views close before the store goes)
-        """Views opened by the test, closed afterwards."""
-        views: list[RegisterViewAdapter] = []
-        yield views
-        for view in views:
-            close = getattr(view, "close", None)
-            if close is not None:
-                close()
-
-    def reopen(self, scenario: Scenario, opened: list[RegisterViewAdapter]) -> RegisterViewAdapter:
-        """Another view over the same storage, as a restarted process would open it."""
-        view = register_view_from_env(scenario.desk.app.env)
-        opened.append(view)
-        return view
+    def open_view(self, env: Mapping[str, str]) -> RegisterViewAdapter:
+        """The register view beside the event store."""
+        return register_view_from_env(env)
 
     @pytest.fixture
     def scenario(
@@ -157,8 +137,7 @@ class RegisterViewContract:
     ) -> Scenario:
         """A fresh store, desk and view, after the commands of ``play``."""
         app = make_app()
-        view = register_view_from_env(app.env)
-        opened.append(view)
+        view = self.view_of(app, opened)
         scenario = Scenario(Desk(app, policy), view)
         play(scenario)
         return scenario
