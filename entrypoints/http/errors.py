@@ -39,9 +39,12 @@ from domain.errors import (
     TransitionError,
 )
 from entrypoints.http import messages
+from entrypoints.http.action_schemas import ACTIONS
 from entrypoints.parsing import InputError
 
 PROBLEM_JSON = "application/problem+json"
+PATHS = {action.action: action.path for action in ACTIONS}
+"""Each dossier action's path segment under ``/dossiers/{ref}``, by its domain name."""
 RETRY_AFTER_SECONDS = 5
 log = structlog.get_logger()
 
@@ -236,7 +239,7 @@ async def _transition(request: Request, error: TransitionError) -> JSONResponse:
         status_name=error.status,
         status_code=status.national_code,
         action=error.action,
-        allowed=[messages.action_path(a) for a in error.allowed],
+        allowed=[PATHS.get(a, a.replace("_", "-")) for a in error.allowed],
     )
 
 

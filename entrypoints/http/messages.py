@@ -1,4 +1,4 @@
-"""Vietnamese wording of actions and rules, and each action's path under ``/dossiers/{code}``.
+"""Vietnamese wording of actions and rules.
 
 The domain names actions and rules in English identifiers; what a
 Vietnamese officer reads comes from here. Unknown names fall back to a
@@ -7,39 +7,39 @@ generic sentence that still names the identifier, never to silence.
 
 from __future__ import annotations
 
-ACTIONS: dict[str, tuple[str, str]] = {
-    # domain action (or access rule) -> (path segment, Vietnamese verb phrase)
-    "receive": ("", "tiếp nhận hồ sơ trực tiếp"),
-    "submit_online": ("", "nộp hồ sơ trực tuyến"),
-    "submit_by_post": ("", "tiếp nhận hồ sơ qua bưu chính"),
-    "accept": ("accept", "tiếp nhận"),
-    "reject": ("reject", "từ chối tiếp nhận"),
-    "request_intake_supplement": ("request-intake-supplement", "yêu cầu bổ sung, hoàn thiện"),
-    "resubmit": ("resubmit", "nộp lại"),
-    "assign": ("assign", "phân công xử lý"),
-    "complete_step": ("complete-step", "chuyển bước tiếp theo"),
-    "return_step": ("return-step", "trả lại bước trước"),
-    "hand_over": ("hand-over", "chuyển liên thông"),
-    "take_back": ("partner-result", "nhận kết quả liên thông"),
-    "request_supplement": ("request-supplement", "yêu cầu bổ sung"),
-    "submit_supplement": ("supplement", "nộp bổ sung"),
-    "accept_supplement": ("accept-supplement", "tiếp nhận hồ sơ bổ sung"),
-    "request_payment": ("request-payment", "yêu cầu thực hiện nghĩa vụ tài chính"),
-    "record_payment": ("record-payment", "ghi nhận thanh toán"),
-    "confirm_online_payment": ("confirm-online-payment", "xác nhận thanh toán trực tuyến"),
-    "extend": ("extend", "gia hạn, hẹn lại ngày trả kết quả"),
-    "issue_result": ("issue-result", "ban hành kết quả"),
-    "return_result": ("return", "trả kết quả"),
-    "confirm_delivery": ("confirm-delivery", "xác nhận phát thành công"),
-    "stop": ("stop", "dừng xử lý"),
-    "withdraw": ("withdraw", "rút hồ sơ"),
-    "return_papers": ("return-papers", "trả lại hồ sơ"),
-    "rate": ("rate", "đánh giá mức độ hài lòng"),
-    "read_dossier": ("", "xem hồ sơ"),
-    "queue": ("", "xem hàng đợi hồ sơ"),
-    "register": ("", "xem sổ theo dõi hồ sơ"),
-    "statistics": ("", "xem báo cáo thống kê"),
-    "catalog": ("", "quản lý danh mục thủ tục"),
+ACTIONS: dict[str, str] = {
+    # domain action (or access rule) -> Vietnamese verb phrase
+    "receive": "tiếp nhận hồ sơ trực tiếp",
+    "submit_online": "nộp hồ sơ trực tuyến",
+    "submit_by_post": "tiếp nhận hồ sơ qua bưu chính",
+    "accept": "tiếp nhận",
+    "reject": "từ chối tiếp nhận",
+    "request_intake_supplement": "yêu cầu bổ sung, hoàn thiện",
+    "resubmit": "nộp lại",
+    "assign": "phân công xử lý",
+    "complete_step": "chuyển bước tiếp theo",
+    "return_step": "trả lại bước trước",
+    "hand_over": "chuyển liên thông",
+    "take_back": "nhận kết quả liên thông",
+    "request_supplement": "yêu cầu bổ sung",
+    "submit_supplement": "nộp bổ sung",
+    "accept_supplement": "tiếp nhận hồ sơ bổ sung",
+    "request_payment": "yêu cầu thực hiện nghĩa vụ tài chính",
+    "record_payment": "ghi nhận thanh toán",
+    "confirm_online_payment": "xác nhận thanh toán trực tuyến",
+    "extend": "gia hạn, hẹn lại ngày trả kết quả",
+    "issue_result": "ban hành kết quả",
+    "return_result": "trả kết quả",
+    "confirm_delivery": "xác nhận phát thành công",
+    "stop": "dừng xử lý",
+    "withdraw": "rút hồ sơ",
+    "return_papers": "trả lại hồ sơ",
+    "rate": "đánh giá mức độ hài lòng",
+    "read_dossier": "xem hồ sơ",
+    "queue": "xem hàng đợi hồ sơ",
+    "register": "xem sổ theo dõi hồ sơ",
+    "statistics": "xem báo cáo thống kê",
+    "catalog": "quản lý danh mục thủ tục",
 }
 
 RULES: dict[str, str] = {
@@ -86,14 +86,7 @@ _FIELDS = {
 
 def action_vi(action: str) -> str:
     """The Vietnamese verb phrase of ``action``."""
-    known = ACTIONS.get(action)
-    return known[1] if known else action.replace("_", " ")
-
-
-def action_path(action: str) -> str:
-    """The path segment of ``action`` under ``/dossiers/{code}`` (the name itself if none)."""
-    known = ACTIONS.get(action)
-    return known[0] if known and known[0] else action.replace("_", "-")
+    return ACTIONS.get(action, action.replace("_", " "))
 
 
 def rule_vi(rule: str, dossier: str) -> str:
