@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
@@ -22,6 +23,27 @@ from adapters.sqlite_shared import SharedConnection
 from application.errors import StalePositionError
 
 TRACKING = "projection_tracking"
+STAMP = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+"""Moments are stored in UTC, in a form that sorts as text."""
+
+
+def encode(value: Any) -> Any:  # noqa: ANN401 (any column value)
+    """A Python value as SQLite stores it."""
+    if isinstance(value, datetime):
+        return value.strftime(STAMP)
+    if isinstance(value, date | UUID):
+        return str(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def upsert_sql(table: str, columns: Sequence[str]) -> str:
+    """``INSERT OR REPLACE`` of every column of ``table``."""
+    return (
+        f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "  # noqa: S608 (constants)
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
 
 
 class SqliteView(ABC):

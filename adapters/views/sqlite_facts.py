@@ -15,28 +15,13 @@ from typing import Any
 from uuid import UUID
 
 from adapters.views import facts_sql as f
-from adapters.views.sqlite_base import SqliteView
+from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
 from application.report06a import CountingRules, Report06a, ReportQuery
 from application.statistics import Closing, FactsBatch, FactsRow
 from domain.dossier_values import Satisfaction
 from domain.procedure_spec import Channel
 
-STAMP = "%Y-%m-%dT%H:%M:%S.%f+00:00"
-UPSERT = (
-    f"INSERT OR REPLACE INTO {f.TABLE} ({', '.join(f.COLUMNS)}) "  # noqa: S608 (constants)
-    f"VALUES ({', '.join('?' * len(f.COLUMNS))})"
-)
-
-
-def encode(value: Any) -> Any:  # noqa: ANN401 (any column value)
-    """A Python value as SQLite stores it."""
-    if isinstance(value, datetime):
-        return value.strftime(STAMP)
-    if isinstance(value, date | UUID):
-        return str(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+UPSERT = upsert_sql(f.TABLE, f.COLUMNS)
 
 
 def decode(record: sqlite3.Row) -> FactsRow:

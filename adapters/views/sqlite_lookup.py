@@ -15,14 +15,10 @@ from typing import Any
 from uuid import UUID
 
 from adapters.views import lookup_sql as q
-from adapters.views.sqlite_base import SqliteView
-from adapters.views.sqlite_queue import encode
+from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
 from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
 
-UPSERT = (
-    f"INSERT OR REPLACE INTO {q.TABLE} ({', '.join(q.COLUMNS)}) "  # noqa: S608 (constants)
-    f"VALUES ({', '.join('?' * len(q.COLUMNS))})"
-)
+UPSERT = upsert_sql(q.TABLE, q.COLUMNS)
 FIND = (
     f"SELECT l.*, n.name AS procedure_name FROM {q.TABLE} l "  # noqa: S608 (constants)
     f"LEFT JOIN {q.NAMES} n ON n.procedure = l.procedure WHERE l.code = ?"

@@ -17,27 +17,12 @@ from typing import Any
 from uuid import UUID
 
 from adapters.views import queue_sql as q
-from adapters.views.sqlite_base import SqliteView
+from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
 from application.queue import QueueBatch, QueueQuery, QueueRow
 from domain.dossier_status import Status
 from domain.procedure_spec import Channel
 
-STAMP = "%Y-%m-%dT%H:%M:%S.%f+00:00"
-UPSERT = (
-    f"INSERT OR REPLACE INTO {q.TABLE} ({', '.join(q.COLUMNS)}) "  # noqa: S608 (constants)
-    f"VALUES ({', '.join('?' * len(q.COLUMNS))})"
-)
-
-
-def encode(value: Any) -> Any:  # noqa: ANN401 (any column value)
-    """A Python value as SQLite stores it."""
-    if isinstance(value, datetime):
-        return value.strftime(STAMP)
-    if isinstance(value, date | UUID):
-        return str(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+UPSERT = upsert_sql(q.TABLE, q.COLUMNS)
 
 
 def decode(record: sqlite3.Row) -> QueueRow:

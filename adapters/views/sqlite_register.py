@@ -12,34 +12,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from adapters.views import register_sql as q
-from adapters.views.sqlite_base import SqliteView
+from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
 from application.register import RegisterBatch, RegisterEntry, RegisterQuery, RegisterRow, StepRow
 
-STAMP = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 CHUNK = 500
 
 
-def _insert(table: str, columns: tuple[str, ...]) -> str:
-    names, marks = ", ".join(columns), ", ".join("?" * len(columns))
-    return f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 (constants)
-
-
-UPSERT_ROW = _insert(q.TABLE, q.COLUMNS)
-UPSERT_STEP = _insert(q.STEPS, q.STEP_COLUMNS)
-
-
-def encode(value: Any) -> Any:  # noqa: ANN401 (any column value)
-    """A Python value as SQLite stores it."""
-    if isinstance(value, datetime):
-        return value.strftime(STAMP)
-    if isinstance(value, date | UUID):
-        return str(value)
-    return value
+UPSERT_ROW = upsert_sql(q.TABLE, q.COLUMNS)
+UPSERT_STEP = upsert_sql(q.STEPS, q.STEP_COLUMNS)
 
 
 def _decoded(record: sqlite3.Row, moments: tuple[str, ...]) -> dict[str, Any]:
