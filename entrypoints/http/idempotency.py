@@ -5,9 +5,10 @@ bearer token. The key's scope is the token's subject. The first successful
 (2xx) response is kept in the idempotency records, in the event store's
 database, so every worker process answers a retry the same way; the route
 itself uses the key as the command id, so even a retry that races its
-original is applied once by the domain. Failed attempts are not kept: a
-client may retry them with the same key. Records older than the configured
-retention are purged at most once an hour.
+original is applied once by the domain. The first response is kept before
+it is sent, so a retry made as soon as it arrives finds it. Failed attempts
+are not kept: a client may retry them with the same key. Records older than
+the configured retention are purged at most once an hour.
 """
 
 from __future__ import annotations
@@ -69,21 +70,19 @@ class IdempotencyMiddleware:
             await _answer_again(scope, send, stored, digest)
             return
         captured = _Captured()
-
-        async def capture(message: Message) -> None:
-            captured.take(message)
-            await send(message)
-
-        await self.app(scope, _replaying(body), capture)
+        await self.app(scope, _replaying(body), captured.take)
         if 200 <= captured.status < 300:  # noqa: PLR2004 (the 2xx range)
             try:
+                # Kept before the answer goes out: a retry sent the moment the client has
+                # it, to any worker, finds it.
                 await run_in_threadpool(
                     self._keep, records, principal.subject, key, captured, digest
                 )
             except STORE_UNAVAILABLE as error:
-                # The answer went out; only its copy for retries is lost (the domain still
-                # applies the command id once).
+                # Only the copy for retries is lost: the domain still applies the id once.
                 log.warning("idempotency.not_kept", error_type=type(error).__name__)
+        for message in captured.messages:
+            await send(message)
 
     async def _principal(self, scope: Scope) -> Principal | None:
         """The caller, verified once here and handed on to the route in the request state."""
@@ -124,14 +123,16 @@ class _BeforeAnswer(Exception):  # noqa: N818 (a signal, not an error family)
 
 
 class _Captured:
-    """The response as it went out: status, the headers worth repeating, and the body."""
+    """The response, held back: its messages, status, the headers worth repeating, the body."""
 
     def __init__(self) -> None:
+        self.messages: list[Message] = []
         self.status = 0
         self.headers: list[tuple[str, str]] = []
         self.body = bytearray()
 
-    def take(self, message: Message) -> None:
+    async def take(self, message: Message) -> None:
+        self.messages.append(message)
         if message["type"] == "http.response.start":
             self.status = message["status"]
             self.headers = [
