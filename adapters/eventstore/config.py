@@ -12,8 +12,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
 from attrs import frozen
+from eventsourcing.utils import get_topic
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
+from adapters.eventstore.postgres_recorder import LockingPostgresRecorder
 
 CIPHER_KEY_BYTES = (16, 24, 32)
 
@@ -56,7 +59,12 @@ def _persistence(config: StoreConfig, environ: Mapping[str, str]) -> dict[str, s
         path = config.sqlite_path or Path("var/motcua.db")
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
-    env = {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        # One statement per save, the events table still locked until commit.
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "APPLICATION_RECORDER_TOPIC": get_topic(LockingPostgresRecorder),
+    }
     if config.database_url:
         env |= postgres_env(config.database_url)
     elif "POSTGRES_DBNAME" not in environ:
