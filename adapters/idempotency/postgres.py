@@ -1,13 +1,14 @@
 """Idempotency records in the event store's PostgreSQL database and schema, with plain ``psycopg``.
 
 Every POST with a key reads here once and writes once, so the records use a
-small connection pool rather than one connection behind a lock. ``find`` is
-one autocommit SELECT. ``keep`` inserts with ``ON CONFLICT DO NOTHING`` and
-then reads the stored row in the same transaction: a racing insert of the
-same key waits for the other to commit, and under READ COMMITTED the read
-that follows sees the winner's row. ``keep`` commits without waiting for the
-disk (``synchronous_commit off``): a record lost in a crash only means a retry
-is answered by the domain, which applies each command id once anyway.
+small connection pool rather than one connection behind a lock, and each is
+one autocommit statement. ``find`` is a SELECT. ``keep`` is one INSERT with
+``ON CONFLICT DO NOTHING RETURNING`` the row: when it returns nothing, another
+request kept that key first (a racing insert waits for the other to commit),
+and a second statement, with a snapshot taken after that commit, reads the
+winner's row. The pool's sessions commit without waiting for the disk
+(``synchronous_commit off``): a record lost in a crash only means a retry is
+answered by the domain, which applies each command id once anyway.
 """
 
 from __future__ import annotations
@@ -61,7 +62,11 @@ class PostgresIdempotencyRecords:
             conninfo(env),
             min_size=1,
             max_size=POOL_SIZE,
-            kwargs={"row_factory": dict_row, "autocommit": True},
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": True,
+                "options": "-c synchronous_commit=off",
+            },
             open=True,
         )
         self._schema_name = env.get("POSTGRES_SCHEMA") or "public"
@@ -69,11 +74,12 @@ class PostgresIdempotencyRecords:
             sql.SQL(", ").join(map(sql.Identifier, FIELDS)), self.table
         )
         self._insert = sql.SQL(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (scope, key) DO NOTHING"
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (scope, key) DO NOTHING RETURNING {}"
         ).format(
             self.table,
             sql.SQL(", ").join(map(sql.Identifier, TYPES)),
             sql.SQL(", ").join(sql.Placeholder() * len(TYPES)),
+            sql.SQL(", ").join(map(sql.Identifier, FIELDS)),
         )
         self._create()
 
@@ -109,10 +115,10 @@ class PostgresIdempotencyRecords:
         """Keep ``response`` unless (scope, key) has one already; return the one kept."""
         headers = json.dumps(response.headers, ensure_ascii=False)
         row = (response.fingerprint, response.status, response.body, headers)
-        with self._transaction() as db:
-            db.execute("SET LOCAL synchronous_commit TO off")
-            db.execute(self._insert, (scope, key, *row, response.recorded_at))
-            record = db.execute(self._select, (scope, key)).fetchone()
+        with self.pool.connection() as db:
+            record = db.execute(self._insert, (scope, key, *row, response.recorded_at)).fetchone()
+            if record is None:  # kept first by another request: its row, now committed
+                record = db.execute(self._select, (scope, key)).fetchone()
         if record is None:  # pragma: no cover (the row was just inserted or already there)
             raise LookupError(f"no idempotency record for {scope!r}, {key!r} after keeping one")
         return decode(record)

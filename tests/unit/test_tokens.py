@@ -84,6 +84,30 @@ def test_an_expired_token_is_refused(tmp_path: Path) -> None:
         tokens.verify(token)
 
 
+def test_a_remembered_token_is_refused_once_it_expires(tmp_path: Path) -> None:
+    """Verified once, a token is not checked again, but its expiry (with the leeway) still holds."""
+    now = [datetime.now(UTC).timestamp()]
+    tokens = Tokens(TokenSettings(dev_key_file=tmp_path / "key.pem"), clock=lambda: now[0])
+    token = tokens.issue(subject="u", roles=[Role.HANDLER], lifetime=timedelta(minutes=5))
+    assert tokens.verify(token).subject == "u"
+    now[0] += 5 * 60 + 29
+    assert tokens.verify(token).subject == "u"
+    now[0] += 2
+    with pytest.raises(InvalidTokenError, match="expired"):
+        tokens.verify(token)
+    with pytest.raises(InvalidTokenError, match="expired"):
+        tokens.verify(token)
+
+
+def test_a_refused_token_is_not_remembered(tmp_path: Path) -> None:
+    """A token that failed once fails again: only verified tokens are remembered."""
+    token = dev_tokens(tmp_path / "a").issue(subject="u", roles=[Role.LEADER])
+    tokens = dev_tokens(tmp_path / "b")
+    for _ in range(2):
+        with pytest.raises(InvalidTokenError):
+            tokens.verify(token)
+
+
 def test_a_token_of_another_key_is_refused(tmp_path: Path) -> None:
     """A development token of another installation does not verify here."""
     token = dev_tokens(tmp_path / "a").issue(subject="u", roles=[Role.LEADER])
