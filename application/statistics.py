@@ -6,12 +6,11 @@ of every report: reception, the latest statutory due date decided, processing
 completed (``ResultIssued.at``, NgayKetThucXuLy), closing (stopped or
 withdrawn), return, payment, rating.
 
-Supplement pauses are kept as the open pause's start (``supplement_since``)
-plus the last closed one (``supplement_from`` .. ``supplement_until``): enough
-to say "waiting for a supplement at the end of a period" for any period ending
-after the dossier's next-to-last supplement pause closed. A dossier paused for
-supplements several times is judged on its last pause for periods ending
-within an earlier one (documented limitation; a child table would lift it).
+Every supplement pause of a dossier is kept, in order (``supplement_pauses``):
+its start (``SupplementRequested``) and, once the supplement is accepted, its
+end (the ``ClockResumed`` that follows). So "waiting for a supplement at the end
+of a period" holds for any period ending inside any of them, however many the
+dossier had. A pause for fees is not a supplement pause and is not kept.
 
 Moments stay datetimes; reports compare their local (Vietnam) dates, so
 ``*_on`` properties give those dates once for the memory view and the SQL rows.
@@ -54,6 +53,29 @@ def day(moment: datetime | None) -> date | None:
 
 
 @frozen(kw_only=True)
+class SupplementPause:
+    """Tạm dừng chờ bổ sung: from the supplement request until the clock resumed (or open)."""
+
+    since: datetime
+    until: datetime | None = None
+
+    @property
+    def since_on(self) -> date:
+        """The local date the pause began."""
+        return local(self.since).date()
+
+    @property
+    def until_on(self) -> date | None:
+        """The local date the pause ended (``None``: still open)."""
+        return day(self.until)
+
+    def open_on(self, end: date) -> bool:
+        """Whether the pause had begun by the end of ``end`` and not ended by then."""
+        until = self.until_on
+        return self.since_on <= end and (until is None or end < until)
+
+
+@frozen(kw_only=True)
 class FactsRow:
     """The facts report 06a needs about one dossier."""
 
@@ -69,9 +91,7 @@ class FactsRow:
     closing: Closing | None = None
     returned_at: datetime | None = None
     returned_via_post: bool = False
-    supplement_since: datetime | None = None  # the open supplement pause's start
-    supplement_from: datetime | None = None  # the last closed supplement pause
-    supplement_until: datetime | None = None
+    supplement_pauses: tuple[SupplementPause, ...] = ()  # in order; only the last may be open
     paid: bool = False
     paid_online: bool = False
     satisfaction: Satisfaction | None = None
@@ -104,12 +124,8 @@ class FactsRow:
         return day(self.finished_at)
 
     def waiting_for_supplement_on(self, end: date) -> bool:
-        """Whether a supplement pause was open at the end of ``end`` (as far as the row knows)."""
-        since = day(self.supplement_since)
-        if since is not None and since <= end:
-            return True
-        start, until = day(self.supplement_from), day(self.supplement_until)
-        return start is not None and until is not None and start <= end < until
+        """Whether one of the dossier's supplement pauses was open at the end of ``end``."""
+        return any(pause.open_on(end) for pause in self.supplement_pauses)
 
 
 @frozen(kw_only=True)
@@ -133,15 +149,16 @@ OPENING: dict[type[Dossier.Event], Channel] = {
 }
 
 
+def _supplement_requested(row: FactsRow, e: Dossier.SupplementRequested) -> Changes:
+    return {"supplement_pauses": (*row.supplement_pauses, SupplementPause(since=e.at))}
+
+
 def _clock_resumed(row: FactsRow, e: Dossier.ClockResumed) -> Changes:
     changes: Changes = {"statutory_due_date": e.statutory_due_date}
-    if row.supplement_since is None:
-        return changes  # a payment pause ended
-    return changes | {
-        "supplement_since": None,
-        "supplement_from": row.supplement_since,
-        "supplement_until": e.at,
-    }
+    pauses = row.supplement_pauses
+    if not pauses or pauses[-1].until is not None:
+        return changes  # no supplement pause is open: a payment pause ended
+    return changes | {"supplement_pauses": (*pauses[:-1], evolve(pauses[-1], until=e.at))}
 
 
 def _returned(_: FactsRow, e: Dossier.Event) -> Changes:
@@ -154,7 +171,7 @@ CHANGES: dict[type[Dossier.Event], Change] = {
         "statutory_due_date": e.statutory_due_date,
     },
     Dossier.ClockResumed: _clock_resumed,
-    Dossier.SupplementRequested: lambda _, e: {"supplement_since": e.at},
+    Dossier.SupplementRequested: _supplement_requested,
     Dossier.ResultIssued: lambda _, e: {"completed_at": e.at},
     Dossier.Stopped: lambda _, e: {"closed_at": e.at, "closing": Closing.STOPPED},
     Dossier.Withdrawn: lambda _, e: {"closed_at": e.at, "closing": Closing.WITHDRAWN},

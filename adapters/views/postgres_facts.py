@@ -1,8 +1,14 @@
 """The facts view in the event store's PostgreSQL database and schema, with plain ``psycopg``.
 
-As the queue view: rows and the position move in one transaction, the
-position by compare-and-set in ``projection_tracking`` (its row lock
-serialises racing projectors). Report 06a is one aggregate query.
+As the queue view: rows, their supplement pauses and the position move in one
+transaction, the position by compare-and-set in ``projection_tracking`` (its
+row lock serialises racing projectors). Report 06a is one aggregate query.
+
+A schema whose facts table predates the pause table (an earlier release kept
+only the last pauses on the row) lacks one of the view's tables, so the base
+creates them under its advisory lock; first, in the same transaction, the old
+facts table is dropped and the view's position set back to 0, and the next
+catch-up rebuilds the view from the log, pauses included.
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ from uuid import UUID
 from psycopg import sql
 
 from adapters.views import facts_sql as f
-from adapters.views.postgres_base import PostgresView, column_list, index_statements
+from adapters.views.postgres_base import TRACKING, PostgresView, column_list, index_statements
 from application.report06a import CountingRules, Report06a, ReportQuery
-from application.statistics import Closing, FactsBatch, FactsRow
+from application.statistics import Closing, FactsBatch, FactsRow, SupplementPause
 from domain.dossier_values import Satisfaction
 from domain.procedure_spec import Channel
+from domain.values import VIETNAM
 
 TYPES = {
     "dossier_id": "uuid PRIMARY KEY",
@@ -33,9 +40,6 @@ TYPES = {
     "closing": "text",
     "returned_at": "timestamptz",
     "returned_via_post": "boolean NOT NULL",
-    "supplement_since": "timestamptz",
-    "supplement_from": "timestamptz",
-    "supplement_until": "timestamptz",
     "paid": "boolean NOT NULL",
     "paid_online": "boolean NOT NULL",
     "satisfaction": "text",
@@ -43,12 +47,18 @@ TYPES = {
     "received_on": "date",
     "finished_on": "date",
     "finish": "text",
-    "supplement_since_on": "date",
-    "supplement_from_on": "date",
-    "supplement_until_on": "date",
     "returned_on": "date",
     "rated_on": "date",
 }
+PAUSE_TYPES = {
+    "dossier_id": "uuid NOT NULL",
+    "number": "integer NOT NULL",
+    "since": "timestamptz NOT NULL",
+    "until": "timestamptz",
+    "since_on": "date NOT NULL",
+    "until_on": "date",
+}
+FENCE = "OFFSET 0"
 
 
 def decode(record: Mapping[str, Any]) -> FactsRow:
@@ -66,31 +76,85 @@ def decode(record: Mapping[str, Any]) -> FactsRow:
     )
 
 
+def decode_pause(record: Mapping[str, Any]) -> tuple[UUID, int, SupplementPause]:
+    """A stored pause back as its dossier, its number and the pause."""
+    until = record["until"]
+    pause = SupplementPause(
+        since=record["since"].astimezone(VIETNAM),
+        until=None if until is None else until.astimezone(VIETNAM),
+    )
+    return record["dossier_id"], record["number"], pause
+
+
 class PostgresFactsView(PostgresView):
     """Số liệu hồ sơ in PostgreSQL: the event store's database and schema."""
 
     name = f.VIEW_NAME
-    tables = (f.TABLE,)
+    tables = (f.TABLE, f.PAUSES)
+
+    @property
+    def pauses_table(self) -> sql.Composed:
+        """The supplement pauses' table."""
+        return self.qualified(f.PAUSES)
 
     def _create_statements(self) -> list[sql.Composed]:
         create = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})")
+        keyed = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))")
+        keys = sql.SQL(", ").join(map(sql.Identifier, f.PAUSE_KEYS))
         return [
+            *self._restart_outdated(),
             create.format(self.table, column_list(TYPES)),
+            keyed.format(self.pauses_table, column_list(PAUSE_TYPES), keys),
             *index_statements(self.table, f.INDEXES),
+            *index_statements(self.pauses_table, f.PAUSE_INDEXES),
         ]
 
+    def _restart_outdated(self) -> list[sql.Composed]:
+        """Drop a facts table without its pause table, and the view's position with it.
+
+        Asked inside the base's creating transaction, after its advisory lock: a second
+        process creating the view at the same time finds the pause table and keeps the rows.
+        """
+        found = self.connection.execute(
+            "SELECT to_regclass(%s) IS NOT NULL AS facts, to_regclass(%s) IS NOT NULL AS pauses, "
+            "to_regclass(%s) IS NOT NULL AS tracking",
+            [f'"{self.schema_name}"."{name}"' for name in (f.TABLE, f.PAUSES, TRACKING)],
+        ).fetchone()
+        if found is None or not found["facts"] or found["pauses"]:
+            return []
+        drop = sql.SQL("DROP TABLE {}").format(self.table)
+        if not found["tracking"]:
+            return [drop]
+        forget = sql.SQL("DELETE FROM {} WHERE view_name = {}").format(
+            self.tracking, sql.Literal(self.name)
+        )
+        return [drop, forget]
+
     def apply(self, batch: FactsBatch) -> None:
-        """Move the position, then write the rows, in one transaction."""
+        """Move the position, then write the rows and their pauses, in one transaction."""
         with self._advancing(batch.position, batch.start):
             self._write(batch)
 
     def _write(self, batch: FactsBatch) -> None:
         self._delete(batch.deletes)
+        written = [row.dossier_id for row in batch.upserts]
+        self._delete([*batch.deletes, *written], self.pauses_table)
         self._upsert(self.table, f.COLUMNS, ("dossier_id",), map(f.values, batch.upserts))
+        self._upsert(
+            self.pauses_table, f.PAUSE_COLUMNS, f.PAUSE_KEYS, f.pause_values(batch.upserts)
+        )
+
+    def _read(self, where: sql.SQL, params: list[Any]) -> dict[UUID, FactsRow]:
+        """The rows ``where`` picks, with their pauses, read in one transaction."""
+        select = sql.SQL("SELECT * FROM {} {}")
+        with self._transaction() as db:
+            records = db.execute(select.format(self.table, where), params).fetchall()
+            pauses = db.execute(select.format(self.pauses_table, where), params).fetchall()
+        return f.with_pauses(map(decode, records), map(decode_pause, pauses))
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, FactsRow]:
         """The rows of those dossiers the view holds."""
-        return {row.dossier_id: row for row in map(decode, self._records_of(dossier_ids))}
+        return self._read(sql.SQL("WHERE dossier_id = ANY(%s)"), [list(dossier_ids)])
 
     def count(self) -> int:
         """How many dossiers the view holds facts of."""
@@ -102,16 +166,12 @@ class PostgresFactsView(PostgresView):
 
     def rows(self) -> list[FactsRow]:
         """Every row, sorted by dossier id."""
-        with self._lock, self.connection.transaction():
-            records = self.connection.execute(
-                sql.SQL("SELECT * FROM {}").format(self.table)
-            ).fetchall()
-        return sorted(map(decode, records), key=lambda row: row.dossier_id)
+        return sorted(self._read(sql.SQL(""), []).values(), key=lambda row: row.dossier_id)
 
     def report06a(self, query: ReportQuery, rules: CountingRules) -> Report06a:
         """Report 06a, as one aggregate query."""
-        statement, params = f.report_sql(query, rules, lambda name: f"%({name})s")
-        composed = sql.SQL(statement).format(table=self.table)
+        statement, params = f.report_sql(query, rules, lambda name: f"%({name})s", FENCE)
+        composed = sql.SQL(statement).format(table=self.table, pauses=self.pauses_table)
         with self._lock, self.connection.transaction():
             record = self.connection.execute(composed, params).fetchone()
         if record is None:  # pragma: no cover (an aggregate always has a row)

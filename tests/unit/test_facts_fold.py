@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 import pytest
 
 from application.onestop import OneStop
-from application.statistics import Closing, FactsRow, Finish, fold
+from application.statistics import Closing, FactsRow, Finish, SupplementPause, fold
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier_values import Satisfaction
 from domain.procedure_spec import Channel
 from tests import facts_fixtures as ff
 from tests import queue_fixtures as qf
-from tests.dossier_fixtures import Desk
+from tests.dossier_fixtures import Desk, at
 
 
 @pytest.fixture
@@ -46,26 +47,64 @@ def test_a_received_dossier_keeps_reception_and_due_date(desk: Desk) -> None:
 
 
 def test_a_supplement_pause_opens_then_closes_on_resumption(desk: Desk) -> None:
-    """Waiting: ``supplement_since``; accepted: the pause moves to the last closed interval."""
+    """Waiting: an open pause from the request; accepted: that pause ends when the clock resumes."""
     requested_at = desk.clock()
     waiting = qf.supplement_requested(desk)
     row = folded(desk, waiting.id)
     assert row is not None
-    assert row.supplement_since is not None
+    assert row.supplement_pauses == (SupplementPause(since=requested_at),)
     desk.clock.advance(days=2)
     resumed = qf.supplemented(desk, waiting)
     row = folded(desk, waiting.id)
     assert row is not None
-    assert row.supplement_since is None
-    assert (row.supplement_from, row.supplement_until) == (requested_at, desk.clock())
+    assert row.supplement_pauses == (SupplementPause(since=requested_at, until=desk.clock()),)
     assert row.statutory_due_date == resumed.statutory_due_date
 
 
+def test_every_supplement_pause_is_kept_in_order(desk: Desk) -> None:
+    """Paused twice: both pauses stay, so the row was waiting inside either, not between them."""
+    desk.clock.set(at(2025, 3, 5, 10))
+    dossier = qf.supplement_requested(desk)
+    desk.clock.set(at(2025, 3, 12, 10))
+    qf.supplemented(desk, dossier)
+    desk.clock.set(at(2025, 3, 17, 10))
+    qf.supplement_requested(desk, dossier)
+    row = folded(desk, dossier.id)
+    assert row is not None
+    assert row.supplement_pauses == (
+        SupplementPause(since=at(2025, 3, 5, 10), until=at(2025, 3, 12, 10)),
+        SupplementPause(since=at(2025, 3, 17, 10)),
+    )
+    desk.clock.set(at(2025, 3, 24, 10))
+    qf.supplemented(desk, dossier)
+    row = folded(desk, dossier.id)
+    assert row is not None
+    assert row.supplement_pauses[-1] == SupplementPause(
+        since=at(2025, 3, 17, 10), until=at(2025, 3, 24, 10)
+    )
+    waited = [day for day in range(1, 32) if row.waiting_for_supplement_on(date(2025, 3, day))]
+    assert waited == [*range(5, 12), *range(17, 24)]
+
+
 def test_a_payment_pause_is_not_a_supplement_pause(desk: Desk) -> None:
-    """Paying a fee resumes the clock without recording a supplement interval."""
+    """Paying a fee resumes the clock without recording a supplement pause."""
     row = folded(desk, ff.paid_online(desk).id)
     assert row is not None
-    assert (row.paid, row.paid_online, row.supplement_from) == (True, True, None)
+    assert (row.paid, row.paid_online, row.supplement_pauses) == (True, True, ())
+
+
+def test_a_payment_pause_after_a_supplement_leaves_the_closed_pause_alone(desk: Desk) -> None:
+    """The fee's resumption neither reopens nor moves the end of the earlier supplement pause."""
+    dossier = qf.supplemented(desk)
+    closed = folded(desk, dossier.id)
+    desk.clock.advance(days=3)
+    qf.paid(desk, qf.awaiting_fee(desk, dossier))
+    row = folded(desk, dossier.id)
+    assert closed is not None
+    assert row is not None
+    assert row.paid
+    assert len(row.supplement_pauses) == 1
+    assert row.supplement_pauses == closed.supplement_pauses
 
 
 def test_closings_and_results_set_the_finish(desk: Desk) -> None:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from application.report06a import CountingRules, ReportQuery, Rounding, percent, report06a
-from application.statistics import Closing, FactsRow
+from application.statistics import Closing, FactsRow, SupplementPause
 from domain.procedure_spec import Channel
 from tests.dossier_fixtures import at
 
@@ -53,7 +53,11 @@ def test_stopped_and_withdrawn_count_as_on_time_by_default_and_by_date_when_told
 
 def test_waiting_for_a_supplement_at_the_end_counts_as_on_time_unless_told() -> None:
     """An open supplement pause at the period's end is on time (9) or in progress overdue (13)."""
-    waiting = row(at(2025, 3, 3), date(2025, 3, 17), supplement_since=at(2025, 3, 10))
+    waiting = row(
+        at(2025, 3, 3),
+        date(2025, 3, 17),
+        supplement_pauses=(SupplementPause(since=at(2025, 3, 10)),),
+    )
     default = report06a([waiting], MARCH)
     assert (default.processed, default.on_time, default.in_progress) == (1, 1, 0)
     strict = report06a([waiting], MARCH, OFF)
@@ -65,12 +69,28 @@ def test_a_pause_closed_after_the_end_still_counts_as_waiting_then() -> None:
     resumed = row(
         at(2025, 3, 3),
         date(2025, 5, 5),
-        supplement_from=at(2025, 3, 25),
-        supplement_until=at(2025, 4, 2),
+        supplement_pauses=(SupplementPause(since=at(2025, 3, 25), until=at(2025, 4, 2)),),
     )
     assert report06a([resumed], MARCH).on_time == 1
     april = ReportQuery(unit=UNIT, start=date(2025, 4, 1), end=date(2025, 4, 30))
     assert report06a([resumed], april).within_time == 1
+
+
+def test_a_period_ending_inside_an_earlier_pause_counts_the_dossier_as_waiting() -> None:
+    """Paused 5-12 and 17-24 March: on time (waiting) inside either pause, in progress outside."""
+    twice = row(
+        at(2025, 3, 3),
+        date(2025, 5, 5),
+        supplement_pauses=(
+            SupplementPause(since=at(2025, 3, 5), until=at(2025, 3, 12)),
+            SupplementPause(since=at(2025, 3, 17), until=at(2025, 3, 24)),
+        ),
+    )
+    waiting = {5: True, 7: True, 12: False, 14: False, 17: True, 19: True, 24: False, 26: False}
+    for end, waited in waiting.items():
+        query = ReportQuery(unit=UNIT, start=date(2025, 3, 1), end=date(2025, 3, end))
+        report = report06a([twice], query)
+        assert (report.on_time, report.within_time) == ((1, 0) if waited else (0, 1)), end
 
 
 def test_completion_is_judged_by_local_date_not_hour() -> None:
@@ -112,11 +132,13 @@ def rows(draw: st.DrawFn) -> FactsRow:
         fields["completed_at"] = draw(after)
     elif ending != "open":
         fields |= {"closed_at": draw(after), "closing": Closing(ending)}
+    pauses = [
+        SupplementPause(since=start, until=start + timedelta(days=3))
+        for start in sorted(draw(st.lists(after, max_size=3)))
+    ]
     if draw(st.booleans()):
-        fields["supplement_since"] = draw(after)
-    if draw(st.booleans()):
-        start = draw(after)
-        fields |= {"supplement_from": start, "supplement_until": start + timedelta(days=3)}
+        pauses.append(SupplementPause(since=draw(after)))
+    fields["supplement_pauses"] = tuple(pauses)
     return row(received, due, draw(st.sampled_from(list(Channel))), **fields)
 
 
