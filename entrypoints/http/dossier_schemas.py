@@ -10,10 +10,18 @@ validation answers with the field's name.
 from __future__ import annotations
 
 import unicodedata
+from contextvars import ContextVar
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    model_validator,
+)
 
 from application import dossier_commands as c
 from domain.dossier_values import (
@@ -49,15 +57,25 @@ def _nfc(value: Any) -> Any:  # noqa: ANN401 (any JSON value)
     return value
 
 
+_NORMALISED: ContextVar[bool] = ContextVar("normalised", default=False)
+"""Set while a body is validated: its nested bodies' texts are already normalised."""
+
+
 class Body(BaseModel):
-    """A request body: unknown fields refused, every text NFC-normalised."""
+    """A request body: unknown fields refused, every text NFC-normalised (once, at the top)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _normalise(cls, data: Any) -> Any:  # noqa: ANN401 (pydantic's raw input)
-        return _nfc(data)
+    def _normalise(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:  # noqa: ANN401 (pydantic's raw input)
+        if _NORMALISED.get():
+            return handler(data)
+        token = _NORMALISED.set(True)
+        try:
+            return handler(_nfc(data))
+        finally:
+            _NORMALISED.reset(token)
 
 
 class DocumentIn(Body):
