@@ -30,7 +30,11 @@ Each load runs in its own process (``tests/bench/http_load.py``) for
   sides of the comparison, and the views' latency is ``make bench``'s.
 
 Figures are medians over the rounds; each ratio is the median of the rounds'
-ratios to the bare endpoint at the same connection count. Targets:
+ratios to the bare endpoint at the same connection count. Beside them, the
+CPU time spent per answered request: by the server's processes (the server
+and its workers, read from ``/proc`` by process group) and by the whole
+machine (``/proc/stat``: the servers, PostgreSQL and the load generator).
+They tell whether a scenario is bound by CPU or by waiting. Targets:
 receptions reach ``RATIO_TARGET`` of the bare req/s; p99 stays under
 ``P99_TARGET_MS`` at 64 connections.
 """
@@ -50,6 +54,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from adapters.tokens import Tokens, TokenSettings
@@ -102,6 +107,28 @@ class ServerFailedError(RuntimeError):
 
 # ---------------------------------------------------------------- processes
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of process group ``group``."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime are at 11 and 12
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / TICKS
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds all cores spent not idle so far (``/proc/stat``)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle and iowait
+    return (sum(values[:8]) - idle) / TICKS
+
 
 def free_port() -> int:
     """A TCP port nobody listens on now."""
@@ -112,8 +139,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(name: str, command: list[str], env: dict[str, str], folder: Path) -> Iterator[str]:
-    """A server (and its workers) on a free port, stopped however the block ends."""
+def serving(
+    name: str, command: list[str], env: dict[str, str], folder: Path
+) -> Iterator[tuple[str, int]]:
+    """A server (and its workers) on a free port, stopped however the block ends.
+
+    Yields its URL and its process group (the server's pid: it leads a new session).
+    """
     port = free_port()
     output = folder / f"{name}.log"
     with output.open("wb") as sink:
@@ -128,7 +160,7 @@ def serving(name: str, command: list[str], env: dict[str, str], folder: Path) ->
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(process, base, output, name)
-        yield base
+        yield base, process.pid
     finally:
         _stop(process)
 
@@ -206,14 +238,21 @@ class Bench:
             codes=codes or [],
         )
 
-    def measure(self, scenario: str, load: Load) -> Outcome:
-        """Drive ``load`` and keep its outcome under ``scenario``."""
+    def measure(self, scenario: str, load: Load, group: int) -> Outcome:
+        """Drive ``load`` and keep its outcome, with the CPU it cost, under ``scenario``."""
+        server, machine = group_cpu_seconds(group), machine_cpu_seconds()
         outcome = drive(load)
+        answered = max(outcome.requests, 1)
+        outcome = replace(
+            outcome,
+            server_cpu_ms=1000 * (group_cpu_seconds(group) - server) / answered,
+            machine_cpu_ms=1000 * (machine_cpu_seconds() - machine) / answered,
+        )
         self.results.setdefault((scenario, load.connections), []).append(outcome)
         return outcome
 
     @contextmanager
-    def motcua(self, group_commit: str) -> Iterator[str]:
+    def motcua(self, group_commit: str) -> Iterator[tuple[str, int]]:
         """``motcua serve --workers 2`` with group commit ``yes`` or ``no``, warmed up."""
         self.starts += 1
         metrics = self.folder / f"metrics-{self.starts}"  # empty at every start
@@ -224,27 +263,29 @@ class Bench:
             "PROMETHEUS_MULTIPROC_DIR": str(metrics),
         }
         command = [*CLI, "serve", "--workers", str(WORKERS)]
-        with serving(f"motcua-{self.starts}", command, env, self.folder) as base:
-            drive(replace(self.load(base, 16), seconds=WARMUP_SECONDS))
-            yield base
+        with serving(f"motcua-{self.starts}", command, env, self.folder) as server:
+            drive(replace(self.load(server[0], 16), seconds=WARMUP_SECONDS))
+            yield server
 
-    def bare(self, base: str) -> None:
+    def bare(self, server: tuple[str, int]) -> None:
         """The baseline at every connection count."""
+        base, group = server
         for connections in CONNECTIONS:
-            self.measure(BARE, self.load(base, connections))
+            self.measure(BARE, self.load(base, connections), group)
 
     def motcua_round(self) -> None:
         """Receptions without and with group commit (separate starts), then the mix."""
         received: dict[int, list[str]] = {connections: [] for connections in CONNECTIONS}
         for scenario, group_commit in ((OFF, "no"), (ON, "yes")):
-            with self.motcua(group_commit) as base:
+            with self.motcua(group_commit) as (base, group):
+                measure = partial(self.measure, group=group)
                 for connections in CONNECTIONS:
-                    outcome = self.measure(scenario, self.load(base, connections))
+                    outcome = measure(scenario, self.load(base, connections))
                     received[connections] += outcome.codes
                 for connections, codes in received.items():
                     # The mix reads what both servers received; none received: nothing to read.
                     if scenario == ON and codes:
-                        self.measure(MIX, self.load(base, connections, codes))
+                        measure(MIX, self.load(base, connections, codes))
 
 
 def run(folder: Path) -> Results:
@@ -263,7 +304,7 @@ def run(folder: Path) -> Results:
             raise ServerFailedError(f"the catalog import failed:\n{imported.stderr}")
         command = [sys.executable, "-m", "tests.bench.bare_app", "--workers", str(WORKERS)]
         with serving("bare", command, bench.env, folder) as bare:
-            drive(replace(bench.load(bare, 16), seconds=WARMUP_SECONDS))
+            drive(replace(bench.load(bare[0], 16), seconds=WARMUP_SECONDS))
             for index in range(ROUNDS):
                 if index % 2 == 0:
                     bench.bare(bare)
@@ -300,7 +341,8 @@ def _verdicts(scenario: str, connections: int, ratio: float, p99: float) -> str:
 def table(results: Results) -> list[str]:
     """One line per scenario and connection count: medians, errors, ratio, targets."""
     head = f"{'scenario':<29} {'conns':>5} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
-    lines = [f"  {head} {'bare req/s':>10} {'ratio':>6}  targets"]
+    cpu = f"{'cpu ms/req: server':>18} {'machine':>7}"
+    lines = [f"  {head} {'bare req/s':>10} {'ratio':>6} {cpu}  targets"]
     for scenario in (BARE, OFF, ON, MIX):
         for connections in CONNECTIONS:
             outcomes = results.get((scenario, connections), [])
@@ -315,7 +357,10 @@ def table(results: Results) -> list[str]:
                 f"{statistics.median(o.p50 for o in outcomes):>7.1f} {p99:>7.1f} "
                 f"{sum(sum(o.errors.values()) for o in outcomes):>6} "
                 f"{statistics.median(rate(o) for o in results[(BARE, connections)]):>10,.0f} "
-                f"{ratio:>6.2f}  {_verdicts(scenario, connections, ratio, p99)}"
+                f"{ratio:>6.2f} "
+                f"{statistics.median(o.server_cpu_ms for o in outcomes):>18.2f} "
+                f"{statistics.median(o.machine_cpu_ms for o in outcomes):>7.2f}  "
+                f"{_verdicts(scenario, connections, ratio, p99)}"
             )
     for connections in CONNECTIONS:
         gain = _median_ratio(results, (ON, connections), (OFF, connections))

@@ -76,6 +76,8 @@ class Outcome:
     errors: dict[str, int] = field(default_factory=dict)
     samples: dict[str, str] = field(default_factory=dict)
     codes: list[str] = field(default_factory=list)
+    server_cpu_ms: float = 0.0  # the server processes' CPU per answered request (set by the bench)
+    machine_cpu_ms: float = 0.0  # the whole machine's CPU per answered request (set by the bench)
 
 
 @dataclass
