@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from abc import abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -31,7 +31,7 @@ from tests import queue_fixtures as qf
 from tests.dossier_fixtures import CENTRE, Desk, at
 from tests.integration.poison import UNWRITABLE, PoisonedError
 from tests.integration.stores import MakeApp
-from tests.integration.view_contract import ViewContract
+from tests.integration.view_contract import Crashing, ViewContract
 
 RULES = [
     CountingRules(stopped_on_time=s, withdrawn_on_time=w, waiting_supplement_on_time=p)
@@ -81,49 +81,22 @@ class Scenario:
         self.projector = FactsProjector(desk.app, view)
 
 
-class CrashingView:
-    """Passes everything to a real view, but poisons the ``crash_on``-th batch mid-write."""
+class CrashingView(Crashing[FactsBatch]):
+    """The real facts view; the chosen batch gets a row no store accepts, and notes what it had."""
 
     def __init__(self, inner: FactsView, crash_on: int) -> None:
-        self.inner = inner
-        self.crash_on = crash_on
-        self.batches = 0
+        super().__init__(inner, crash_on)
         self.before: dict[UUID, FactsRow] = {}
         self.touched: list[UUID] = []
 
-    def position(self) -> int:
-        """The real view's position."""
-        return self.inner.position()
-
-    def apply(self, batch: FactsBatch) -> None:
-        """Apply, adding an unwritable row after the real ones in the chosen batch."""
-        self.batches += 1
-        if self.batches == self.crash_on and batch.upserts:
-            self.touched = [row.dossier_id for row in batch.upserts] + list(batch.deletes)
-            self.before = self.inner.get_many(self.touched)
-            poison = evolve(batch.upserts[-1], dossier_id=UNWRITABLE)
-            batch = evolve(batch, upserts=(*batch.upserts, poison))
-        self.inner.apply(batch)
-
-    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, FactsRow]:
-        """The real view's rows."""
-        return self.inner.get_many(dossier_ids)
-
-    def count(self) -> int:
-        """The real view's row count."""
-        return self.inner.count()
-
-    def rows(self) -> list[FactsRow]:
-        """The real view's rows."""
-        return self.inner.rows()
-
-    def report06a(self, query: ReportQuery, rules: CountingRules) -> Report06a:
-        """The real view's report."""
-        return self.inner.report06a(query, rules)
-
-    def drop(self) -> None:
-        """Drop the real view."""
-        self.inner.drop()
+    def poisoned(self, batch: FactsBatch) -> FactsBatch:
+        """The batch with an unwritable row after its real ones; notes the rows it touches."""
+        if not batch.upserts:
+            return batch
+        self.touched = [row.dossier_id for row in batch.upserts] + list(batch.deletes)
+        self.before = self.inner.get_many(self.touched)
+        poison = evolve(batch.upserts[-1], dossier_id=UNWRITABLE)
+        return evolve(batch, upserts=(*batch.upserts, poison))
 
 
 class FactsViewContract(ViewContract[FactsViewAdapter]):

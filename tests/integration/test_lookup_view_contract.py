@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -26,7 +26,7 @@ from tests import lookup_fixtures as lf
 from tests import queue_fixtures as qf
 from tests.dossier_fixtures import DECISION, Desk, at
 from tests.integration.stores import MakeApp
-from tests.integration.view_contract import ViewContract
+from tests.integration.view_contract import Crashing, ViewContract
 
 
 class Scenario:
@@ -70,41 +70,15 @@ def play(scenario: Scenario) -> None:
     scenario.projector.catch_up(batch_size=7)
 
 
-class CrashingView:
-    """Passes everything to a real view, but poisons the ``crash_on``-th batch mid-write."""
+class CrashingView(Crashing[LookupBatch]):
+    """The real lookup view; the chosen batch gets a row whose due time is not a moment."""
 
-    def __init__(self, inner: LookupView, crash_on: int) -> None:
-        self.inner = inner
-        self.crash_on = crash_on
-        self.batches = 0
-
-    def position(self) -> int:
-        """The real view's position."""
-        return self.inner.position()
-
-    def apply(self, batch: LookupBatch) -> None:
-        """Apply, adding an unwritable row after the real ones in the chosen batch."""
-        self.batches += 1
-        if self.batches == self.crash_on and batch.upserts:
-            poison = evolve(batch.upserts[0], due_at="not a moment")  # type: ignore[arg-type]  # the poison
-            batch = evolve(batch, upserts=(*batch.upserts, poison))
-        self.inner.apply(batch)
-
-    def find(self, code: str, secret: str) -> LookupAnswer | None:
-        """The real view's answer."""
-        return self.inner.find(code, secret)
-
-    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
-        """The real view's rows."""
-        return self.inner.get_many(dossier_ids)
-
-    def count(self) -> int:
-        """The real view's row count."""
-        return self.inner.count()
-
-    def drop(self) -> None:
-        """Drop the real view."""
-        self.inner.drop()
+    def poisoned(self, batch: LookupBatch) -> LookupBatch:
+        """The batch with an unwritable copy of its first row after the real ones."""
+        if not batch.upserts:
+            return batch
+        poison = evolve(batch.upserts[0], due_at="not a moment")  # type: ignore[arg-type]  # the poison
+        return evolve(batch, upserts=(*batch.upserts, poison))
 
 
 class LookupViewContract(ViewContract[LookupViewAdapter]):

@@ -26,7 +26,7 @@ from domain.procedure_spec import Channel
 from tests import queue_fixtures as qf
 from tests.dossier_fixtures import CENTRE, OFFICE, Desk, at
 from tests.integration.stores import MakeApp
-from tests.integration.view_contract import ViewContract
+from tests.integration.view_contract import Crashing, ViewContract
 
 EVERYTHING = 10_000
 
@@ -76,45 +76,15 @@ def play(scenario: Scenario) -> None:
     scenario.projector.catch_up(batch_size=7)
 
 
-class CrashingView:
-    """Passes everything to a real view, but poisons the ``crash_on``-th batch mid-write."""
+class CrashingView(Crashing[QueueBatch]):
+    """The real queue view; the chosen batch gets a row whose due time is not a moment."""
 
-    def __init__(self, inner: QueueView, crash_on: int) -> None:
-        self.inner = inner
-        self.crash_on = crash_on
-        self.batches = 0
-
-    def position(self) -> int:
-        """The real view's position."""
-        return self.inner.position()
-
-    def apply(self, batch: QueueBatch) -> None:
-        """Apply, adding an unwritable row after the real ones in the chosen batch."""
-        self.batches += 1
-        if self.batches == self.crash_on and batch.upserts:
-            poison = evolve(batch.upserts[0], due_at="not a moment")  # type: ignore[arg-type]  # the poison
-            batch = evolve(batch, upserts=(*batch.upserts, poison))
-        self.inner.apply(batch)
-
-    def list(self, query: QueueQuery) -> list[QueueRow]:
-        """The real view's rows."""
-        return self.inner.list(query)
-
-    def get(self, dossier_id: UUID) -> QueueRow | None:
-        """The real view's row."""
-        return self.inner.get(dossier_id)
-
-    def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, QueueRow]:
-        """The real view's rows."""
-        return self.inner.get_many(dossier_ids)
-
-    def count(self) -> int:
-        """The real view's row count."""
-        return self.inner.count()
-
-    def drop(self) -> None:
-        """Drop the real view."""
-        self.inner.drop()
+    def poisoned(self, batch: QueueBatch) -> QueueBatch:
+        """The batch with an unwritable copy of its first row after the real ones."""
+        if not batch.upserts:
+            return batch
+        poison = evolve(batch.upserts[0], due_at="not a moment")  # type: ignore[arg-type]  # the poison
+        return evolve(batch, upserts=(*batch.upserts, poison))
 
 
 class QueueViewContract(ViewContract[QueueViewAdapter]):

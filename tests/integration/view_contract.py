@@ -1,4 +1,7 @@
-"""What every view's contract test shares: a store of its kind, views opened on it and closed."""
+"""What every view's contract test shares: a store of its kind, views opened on it and closed.
+
+Also ``Crashing``: a real view whose chosen batch fails mid-write, for the crash tests.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,38 @@ from application.onestop import OneStop
 from tests.integration.stores import MakeApp, store
 
 View = TypeVar("View")
+Batch = TypeVar("Batch")
+
+
+class Crashing(ABC, Generic[Batch]):
+    """Passes everything to a real view, but poisons its ``crash_on``-th batch mid-write.
+
+    ``poisoned`` adds something the store cannot write after the batch's real
+    rows, so the failure comes after some rows were written in the batch's
+    transaction. Every other call goes to the real view unchanged.
+    """
+
+    def __init__(self, inner: Any, crash_on: int) -> None:
+        self.inner = inner
+        self.crash_on = crash_on
+        self.batches = 0
+
+    @abstractmethod
+    def poisoned(self, batch: Batch) -> Batch:
+        """``batch`` with an unwritable row after its real ones."""
+
+    def position(self) -> int:
+        """The real view's position."""
+        position: int = self.inner.position()
+        return position
+
+    def apply(self, batch: Batch) -> None:
+        """Apply, poisoning the chosen batch."""
+        self.batches += 1
+        self.inner.apply(self.poisoned(batch) if self.batches == self.crash_on else batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 class ViewContract(ABC, Generic[View]):
