@@ -96,6 +96,8 @@ _STAFF_READ: Rule = {_I: _E, _H: _E, _U: _E, _L: _E, _C: _E}
 VIEWS: dict[str, Rule] = {
     "dossier": {**_STAFF_READ, _AU: _E, _AP: _O, _SY: _ANY},
     "queue": _STAFF_READ,
+    # Each agency reads its own register: the dossiers it received, decides, or was handed as a
+    # partner (liên thông). Views are scoped by agency, so a partner's staff read theirs too.
     "register": {**_STAFF_READ, _AU: _E},
     "statistics": {_U: _E, _L: _E, _AU: _E, _SY: _ANY},
     "catalog": {Role.CATALOG_ADMIN: _ANY},

@@ -1,9 +1,16 @@
 """Sổ theo dõi hồ sơ (Mẫu 06) and Phiếu kiểm soát (Mẫu 05): rows, queries and their fold.
 
 One projection keeps both. Per dossier it holds a ``RegisterEntry``: the
-register row (one per received dossier; its receiving unit is on the row)
-and the control-sheet rows, one per step occurrence, numbered in the order
-steps ran (a step sent back runs again as a new occurrence).
+register row and the control-sheet rows, one per step occurrence, numbered in
+the order steps ran (a step sent back runs again as a new occurrence).
+
+Each agency keeps its own register (Mẫu 06): a received dossier is listed once
+in the register of every agency involved in it, with the agency's roles: the
+receiving unit, the competent agency, and each partner agency a step was
+handed to (liên thông). A ``Listing`` is that place; ``RegisterLine`` is the
+row as that agency reads it, with the hand-overs to and from it. Listings only
+grow: the receiving unit and the competent agency are the submission's, a
+partner stays involved once handed a step, and reception happens once.
 
 The register is internal and may hold the applicant's name; nothing here
 logs. A dossier's row exists from submission so that reception can fill it
@@ -16,24 +23,26 @@ event; a resumed clock (``ClockResumed`` not restarted) moves the open
 step's due time to ``step_due_at``. ``StepCompleted``, ``StepReturned`` and
 ``ResultIssued`` end it; a restart or a closing ends it unjudged.
 
-``fold`` is pure: one entry (or none) and one decoded event in, the new
-entry (or none) out. Events of other aggregates leave the entry as it is.
+``fold`` is pure: one entry (or none) and one decoded event in, the new entry
+(or none) out; ``fold_all`` is the same over several events of one dossier,
+and builds the row once at the end (the projector's way). Events of other
+aggregates leave the entry as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from attrs import evolve, frozen
+from attrs import evolve, fields, frozen
 
 from application.queue import DOSSIER_TOPICS
 from domain.dossier import Dossier
 from domain.dossier_status import Status
-from domain.dossier_values import Delivery
+from domain.dossier_values import Actor, Delivery
 from domain.time_limit import Timeliness
 
 REGISTER_TOPICS = DOSSIER_TOPICS
@@ -57,6 +66,35 @@ class Note:
     at: datetime
     kind: NoteKind
     text: str
+
+
+class AgencyRole(StrEnum):
+    """Vai trò: why a dossier is in an agency's register."""
+
+    RECEIVING = "receiving"  # nơi tiếp nhận
+    COMPETENT = "competent"  # cơ quan có thẩm quyền
+    PARTNER = "partner"  # cơ quan phối hợp (liên thông): a step was handed to it
+
+
+class HandoverKind(StrEnum):
+    """Which event handed the dossier on."""
+
+    ASSIGNED = "assigned"  # Assigned: to a unit (and handler) inside the agency
+    TO_PARTNER = "to_partner"  # HandedToPartner: a step to a partner agency
+
+
+@frozen(kw_only=True)
+class Handover:
+    """Bàn giao: the dossier handed from one agency to another, or to a unit inside one."""
+
+    at: datetime
+    kind: HandoverKind
+    by: str  # the user who recorded it
+    from_agency: str
+    to_agency: str
+    unit: str | None = None  # the unit inside ``to_agency`` (assignments)
+    due_at: datetime | None = None  # the partner's allotted time
+    note: str = ""  # the hand-over note
 
 
 class StepEnd(StrEnum):
@@ -110,7 +148,7 @@ class StepRow:
 
 @frozen(kw_only=True)
 class RegisterRow:
-    """Một dòng sổ theo dõi: one dossier as the register shows it."""
+    """Một dòng sổ theo dõi: one dossier as the register shows it, whichever agency reads it."""
 
     dossier_id: UUID
     procedure: str  # local procedure code (MATTHCDP)
@@ -120,10 +158,7 @@ class RegisterRow:
     version: int  # the dossier version this row reflects
     code: str | None = None  # None until received
     received_at: datetime | None = None
-    handovers: int = 0
-    handover_by: str | None = None  # the last handover: who gave the dossier…
-    handover_to: str | None = None  # …to which unit (or partner agency)…
-    handover_at: datetime | None = None  # …and when
+    transfers: tuple[Handover, ...] = ()  # every hand-over, in order
     appointment_at: datetime | None = None  # printed on the receipt (Mẫu 01), never moves
     due_at: datetime | None = None  # the appointment of the clock, after any resume
     rescheduled_due_at: datetime | None = None  # the Mẫu 04 appointment, if extended
@@ -144,11 +179,100 @@ class RegisterRow:
         return max(self.due_at, self.rescheduled_due_at)
 
     @property
+    def handovers(self) -> int:
+        """How many times the dossier was handed on."""
+        return len(self.transfers)
+
+    @property
+    def handover_by(self) -> str | None:
+        """Who recorded the last hand-over."""
+        return self.transfers[-1].by if self.transfers else None
+
+    @property
+    def handover_to(self) -> str | None:
+        """To which unit (or agency) the last hand-over went."""
+        if not self.transfers:
+            return None
+        last = self.transfers[-1]
+        return last.unit or last.to_agency
+
+    @property
+    def handover_at(self) -> datetime | None:
+        """When the last hand-over was."""
+        return self.transfers[-1].at if self.transfers else None
+
+    @property
+    def partners(self) -> tuple[str, ...]:
+        """The partner agencies handed a step, in the order they first were."""
+        handed = (t.to_agency for t in self.transfers if t.kind is HandoverKind.TO_PARTNER)
+        return tuple(dict.fromkeys(handed))
+
+    @property
+    def agencies(self) -> dict[str, tuple[AgencyRole, ...]]:
+        """Every agency involved in the dossier, with its roles (in ``AgencyRole`` order)."""
+        roles: dict[str, list[AgencyRole]] = {}
+        roles.setdefault(self.receiving_unit, []).append(AgencyRole.RECEIVING)
+        roles.setdefault(self.competent_agency, []).append(AgencyRole.COMPETENT)
+        for partner in self.partners:
+            roles.setdefault(partner, []).append(AgencyRole.PARTNER)
+        return {agency: tuple(held) for agency, held in roles.items()}
+
+    @property
     def cursor(self) -> Cursor:
         """Where the next page starts when this row is the last of a page (received rows)."""
         if self.received_at is None or self.code is None:
             raise ValueError("only received rows are listed")
         return (self.received_at, self.code, self.dossier_id)
+
+
+ROW_FIELDS = tuple(field.name for field in fields(RegisterRow))
+
+
+@frozen(kw_only=True)
+class Listing:
+    """Một mục sổ: a received dossier's place in one agency's register, with its roles there."""
+
+    dossier_id: UUID
+    agency: str
+    roles: tuple[AgencyRole, ...]
+    received_at: datetime
+    code: str
+
+
+def listings(row: RegisterRow) -> tuple[Listing, ...]:
+    """The registers ``row`` is listed in: one per agency involved; none before reception."""
+    if row.received_at is None or row.code is None:
+        return ()
+    return tuple(
+        Listing(
+            dossier_id=row.dossier_id,
+            agency=agency,
+            roles=roles,
+            received_at=row.received_at,
+            code=row.code,
+        )
+        for agency, roles in row.agencies.items()
+    )
+
+
+@frozen(kw_only=True)
+class RegisterLine:
+    """Một dòng sổ của một cơ quan: a received dossier as one agency's register lists it."""
+
+    agency: str
+    roles: tuple[AgencyRole, ...]
+    row: RegisterRow
+
+    @property
+    def transfers(self) -> tuple[Handover, ...]:
+        """The hand-overs to or from this agency (an assignment inside it is both)."""
+        agency = self.agency
+        return tuple(t for t in self.row.transfers if agency in (t.from_agency, t.to_agency))
+
+    @property
+    def cursor(self) -> Cursor:
+        """Where the next page starts when this line is the last of a page."""
+        return self.row.cursor
 
 
 @frozen(kw_only=True)
@@ -161,9 +285,9 @@ class RegisterEntry:
 
 @frozen(kw_only=True)
 class RegisterQuery:
-    """One receiving unit's register between two reception dates (inclusive, Vietnam time)."""
+    """One agency's register between two reception dates (inclusive, Vietnam time)."""
 
-    receiving_unit: str
+    agency: str
     received_from: date
     received_to: date
     limit: int = 50
@@ -172,16 +296,84 @@ class RegisterQuery:
 
 @frozen(kw_only=True)
 class RegisterBatch:
-    """What one transaction writes: final rows, changed steps, dropped dossiers, position."""
+    """What one transaction writes: final rows, changed steps and listings, dropped dossiers.
+
+    ``listings`` holds only the new or changed ones: listings only grow (see the module), so
+    none is ever removed but with its dossier.
+    """
 
     position: int
     start: int | None = None  # the position the batch was built from: it applies only there
     rows: tuple[RegisterRow, ...] = ()
     steps: tuple[StepRow, ...] = ()
+    listings: tuple[Listing, ...] = ()
     deletes: tuple[UUID, ...] = ()
 
 
-Change = Callable[[RegisterEntry, Any], RegisterEntry]
+class Draft:
+    """An entry being folded: the row's fields and the steps, changed in place.
+
+    Only ``fold_all`` makes one, and only the frozen entry it builds leaves it.
+    """
+
+    __slots__ = ("row", "steps")
+
+    def __init__(self, row: dict[str, Any], steps: list[StepRow]) -> None:
+        self.row = row
+        self.steps = steps
+
+    @classmethod
+    def of(cls, entry: RegisterEntry) -> Draft:
+        """A draft of ``entry``."""
+        row = entry.row
+        return cls({name: getattr(row, name) for name in ROW_FIELDS}, list(entry.steps))
+
+    def entry(self) -> RegisterEntry:
+        """The frozen entry the draft now says."""
+        return RegisterEntry(row=RegisterRow(**self.row), steps=tuple(self.steps))
+
+    @property
+    def received(self) -> bool:
+        """Whether the dossier was received."""
+        return self.row["received_at"] is not None
+
+    def agency_of(self, actor: Actor) -> str:
+        """The agency ``actor`` acted for; the competent agency for a system actor."""
+        return self.row["competent_agency"] if actor.agency is None else actor.agency.value
+
+    def start(self, step: int, at: datetime, due: datetime | None) -> None:
+        """Open a new occurrence of ``step``."""
+        occurrence = len(self.steps)
+        dossier_id = self.row["dossier_id"]
+        self.steps.append(
+            StepRow(
+                dossier_id=dossier_id, occurrence=occurrence, step=step, started_at=at, due_at=due
+            )
+        )
+
+    def end(self, at: datetime, ending: StepEnd, outcome: str) -> None:
+        """End the open step occurrence, if one is open."""
+        self._change_open(ended_at=at, ending=ending, outcome=outcome)
+
+    def move_due(self, due: datetime | None) -> None:
+        """Move the open step occurrence's due time, if one is open."""
+        self._change_open(due_at=due)
+
+    def _change_open(self, **changes: Any) -> None:  # noqa: ANN401 (step fields)
+        steps = self.steps
+        if steps and steps[-1].ended_at is None:
+            steps[-1] = evolve(steps[-1], **changes)
+
+    def note(self, at: datetime, kind: NoteKind, text: str) -> None:
+        """Add a line to the notes."""
+        self.row["notes"] = (*self.row["notes"], Note(at, kind, text))
+
+    def hand(self, handover: Handover) -> None:
+        """Record a hand-over."""
+        self.row["transfers"] = (*self.row["transfers"], handover)
+
+
+Change = Callable[[Draft, Any], None]
 
 OPENING = (Dossier.SubmittedOnline, Dossier.SubmittedByPost, Dossier.SubmittedAtCounter)
 CLOSING: dict[type[Dossier.Event], Status] = {
@@ -194,105 +386,98 @@ RETURNS: dict[type[Dossier.Event], Delivery] = {
     Dossier.ReturnedViaPost: Delivery.POSTAL,
     Dossier.ReturnedOnline: Delivery.ONLINE,
 }
+_CLOSING = tuple(CLOSING)
 
 
-def _end(entry: RegisterEntry, at: datetime, ending: StepEnd, outcome: str) -> RegisterEntry:
-    """End the open step occurrence, if one is open."""
-    steps = entry.steps
-    if not steps or steps[-1].ended_at is not None:
-        return entry
-    ended = evolve(steps[-1], ended_at=at, ending=ending, outcome=outcome)
-    return evolve(entry, steps=(*steps[:-1], ended))
-
-
-def _start(entry: RegisterEntry, step: int, at: datetime, due: datetime | None) -> RegisterEntry:
-    """Open a new occurrence of ``step``."""
-    row = StepRow(
-        dossier_id=entry.row.dossier_id,
-        occurrence=len(entry.steps),
-        step=step,
-        started_at=at,
-        due_at=due,
-    )
-    return evolve(entry, steps=(*entry.steps, row))
-
-
-def _row(entry: RegisterEntry, **changes: Any) -> RegisterEntry:  # noqa: ANN401 (row fields)
-    return evolve(entry, row=evolve(entry.row, **changes))
-
-
-def _note(entry: RegisterEntry, at: datetime, kind: NoteKind, text: str) -> RegisterEntry:
-    return _row(entry, notes=(*entry.row.notes, Note(at, kind, text)))
-
-
-def _received(entry: RegisterEntry, e: Dossier.Received) -> RegisterEntry:
-    entry = _row(
-        entry,
+def _received(d: Draft, e: Dossier.Received) -> None:
+    d.row.update(
         code=str(e.code),
         received_at=e.at,
         appointment_at=e.due_at,
         due_at=e.due_at,
         statutory_due_date=e.statutory_due_date,
     )
-    return _start(entry, 0, e.at, e.step_due_at) if e.step_due_at else entry
+    if e.step_due_at:
+        d.start(0, e.at, e.step_due_at)
 
 
-def _handover(entry: RegisterEntry, e: Dossier.Event, to: str) -> RegisterEntry:
-    row = entry.row
-    return _row(
-        entry,
-        handovers=row.handovers + 1,
-        handover_by=e.actor.user_id,
-        handover_to=to,
-        handover_at=e.at,
+def _assigned(d: Draft, e: Dossier.Assigned) -> None:
+    agency = d.agency_of(e.actor)
+    d.hand(
+        Handover(
+            at=e.at,
+            kind=HandoverKind.ASSIGNED,
+            by=e.actor.user_id,
+            from_agency=agency,
+            to_agency=agency,
+            unit=e.unit,
+        )
     )
 
 
-def _step_completed(entry: RegisterEntry, e: Dossier.StepCompleted) -> RegisterEntry:
-    entry = _end(entry, e.at, StepEnd.COMPLETED, e.outcome)
-    return _start(entry, e.step + 1, e.at, e.next_step_due_at) if e.next_step_due_at else entry
+def _to_partner(d: Draft, e: Dossier.HandedToPartner) -> None:
+    d.hand(
+        Handover(
+            at=e.at,
+            kind=HandoverKind.TO_PARTNER,
+            by=e.actor.user_id,
+            from_agency=d.agency_of(e.actor),
+            to_agency=e.partner.value,
+            due_at=e.partner_due_at,
+            note=e.note,
+        )
+    )
 
 
-def _step_returned(entry: RegisterEntry, e: Dossier.StepReturned) -> RegisterEntry:
-    return _start(_end(entry, e.at, StepEnd.RETURNED, e.reason), e.step - 1, e.at, e.step_due_at)
+def _step_completed(d: Draft, e: Dossier.StepCompleted) -> None:
+    d.end(e.at, StepEnd.COMPLETED, e.outcome)
+    if e.next_step_due_at:
+        d.start(e.step + 1, e.at, e.next_step_due_at)
 
 
-def _clock_resumed(entry: RegisterEntry, e: Dossier.ClockResumed) -> RegisterEntry:
-    entry = _row(entry, due_at=e.due_at, statutory_due_date=e.statutory_due_date)
-    if e.restarted:
-        entry = _end(entry, e.at, StepEnd.RESTARTED, "clock restarted")
-        return _start(entry, 0, e.at, e.step_due_at) if e.step_due_at else entry
-    steps = entry.steps
-    if not steps or steps[-1].ended_at is not None:
-        return entry
-    return evolve(entry, steps=(*steps[:-1], evolve(steps[-1], due_at=e.step_due_at)))
+def _step_returned(d: Draft, e: Dossier.StepReturned) -> None:
+    d.end(e.at, StepEnd.RETURNED, e.reason)
+    d.start(e.step - 1, e.at, e.step_due_at)
 
 
-def _result_issued(entry: RegisterEntry, e: Dossier.ResultIssued) -> RegisterEntry:
-    entry = _end(entry, e.at, StepEnd.RESULT, e.result_number)
-    return _row(entry, result_issued_at=e.at)
+def _clock_resumed(d: Draft, e: Dossier.ClockResumed) -> None:
+    d.row.update(due_at=e.due_at, statutory_due_date=e.statutory_due_date)
+    if not e.restarted:
+        d.move_due(e.step_due_at)
+        return
+    d.end(e.at, StepEnd.RESTARTED, "clock restarted")
+    if e.step_due_at:
+        d.start(0, e.at, e.step_due_at)
 
 
-def _returned(entry: RegisterEntry, e: Dossier.Event) -> RegisterEntry:
-    return _row(entry, returned_at=e.at, returned_by=RETURNS[type(e)])
+def _extended(d: Draft, e: Dossier.Extended) -> None:
+    d.row["rescheduled_due_at"] = e.new_due_at
+    d.note(e.at, NoteKind.EXTENSION, e.reason)
 
 
-def _closed(entry: RegisterEntry, e: Dossier.Event) -> RegisterEntry:
+def _result_issued(d: Draft, e: Dossier.ResultIssued) -> None:
+    d.end(e.at, StepEnd.RESULT, e.result_number)
+    d.row["result_issued_at"] = e.at
+
+
+def _returned(d: Draft, e: Dossier.Event) -> None:
+    d.row.update(returned_at=e.at, returned_by=RETURNS[type(e)])
+
+
+def _closed(d: Draft, e: Dossier.Event) -> None:
     reason = str(e.reason)  # type: ignore[attr-defined]  # every closing event has one
-    entry = _end(entry, e.at, StepEnd.CLOSED, reason)
-    return _row(entry, closed_at=e.at, closing=CLOSING[type(e)], closing_reason=reason)
+    d.end(e.at, StepEnd.CLOSED, reason)
+    d.row.update(closed_at=e.at, closing=CLOSING[type(e)], closing_reason=reason)
 
 
 CHANGES: dict[type[Dossier.Event], Change] = {
     Dossier.Received: _received,
-    Dossier.Assigned: lambda en, e: _handover(en, e, e.unit),
-    Dossier.HandedToPartner: lambda en, e: _handover(en, e, str(e.partner)),
+    Dossier.Assigned: _assigned,
+    Dossier.HandedToPartner: _to_partner,
     Dossier.StepCompleted: _step_completed,
     Dossier.StepReturned: _step_returned,
-    Dossier.SupplementRequested: lambda en, e: _note(en, e.at, NoteKind.SUPPLEMENT, e.reason),
-    Dossier.Extended: lambda en, e: _note(
-        _row(en, rescheduled_due_at=e.new_due_at), e.at, NoteKind.EXTENSION, e.reason
-    ),
+    Dossier.SupplementRequested: lambda d, e: d.note(e.at, NoteKind.SUPPLEMENT, e.reason),
+    Dossier.Extended: _extended,
     Dossier.ClockResumed: _clock_resumed,
     Dossier.ResultIssued: _result_issued,
     **dict.fromkeys(RETURNS, _returned),
@@ -300,30 +485,29 @@ CHANGES: dict[type[Dossier.Event], Change] = {
 }
 
 
-READS = frozenset(
-    {
-        "submission",
-        "at",
-        "actor",
-        "code",
-        "due_at",
-        "statutory_due_date",
-        "step",
-        "step_due_at",
-        "next_step_due_at",
-        "unit",
-        "partner",
-        "outcome",
-        "reason",
-        "result_number",
-        "restarted",
-        "new_due_at",
-    }
-)
-"""The event fields ``fold`` reads (besides ids and versions): a projector decodes only these."""
+READS_OF: dict[type[Dossier.Event], frozenset[str]] = {
+    **dict.fromkeys(OPENING, frozenset({"submission"})),
+    Dossier.Received: frozenset({"at", "code", "due_at", "statutory_due_date", "step_due_at"}),
+    Dossier.Assigned: frozenset({"at", "actor", "unit"}),
+    Dossier.HandedToPartner: frozenset({"at", "actor", "partner", "partner_due_at", "note"}),
+    Dossier.StepCompleted: frozenset({"at", "step", "outcome", "next_step_due_at"}),
+    Dossier.StepReturned: frozenset({"at", "step", "reason", "step_due_at"}),
+    Dossier.SupplementRequested: frozenset({"at", "reason"}),
+    Dossier.Extended: frozenset({"at", "reason", "new_due_at"}),
+    Dossier.ClockResumed: frozenset(
+        {"at", "due_at", "statutory_due_date", "restarted", "step_due_at"}
+    ),
+    Dossier.ResultIssued: frozenset({"at", "result_number"}),
+    **dict.fromkeys(RETURNS, frozenset({"at"})),
+    **dict.fromkeys(CLOSING, frozenset({"at", "reason"})),
+}
+"""The fields ``fold`` reads of each event class (besides ids and versions); of others, none."""
+
+READS = frozenset[str]().union(*READS_OF.values())
+"""The event fields ``fold`` reads of any class: a projector decodes only these."""
 
 
-def _opened(event: Dossier.Event) -> RegisterEntry:
+def _opened(event: Dossier.Event) -> Draft:
     submission = event.submission  # type: ignore[attr-defined]  # every opening event has one
     row = RegisterRow(
         dossier_id=event.originator_id,
@@ -333,19 +517,32 @@ def _opened(event: Dossier.Event) -> RegisterEntry:
         competent_agency=str(submission.competent_agency),
         version=event.originator_version,
     )
-    return RegisterEntry(row=row)
+    return Draft.of(RegisterEntry(row=row))
+
+
+def fold_all(entry: RegisterEntry | None, events: Iterable[object]) -> RegisterEntry | None:
+    """The entry after ``events`` (one dossier's, in order), as ``fold`` one by one gives it."""
+    draft: Draft | None = None  # None: nothing changed yet, or the entry was dropped
+    for event in events:
+        if not isinstance(event, Dossier.Event):
+            continue
+        if isinstance(event, OPENING):
+            draft = _opened(event)
+            continue
+        if draft is None:
+            if entry is None:
+                continue
+            draft = Draft.of(entry)
+        if not draft.received and isinstance(event, _CLOSING):
+            draft = entry = None
+            continue
+        change = CHANGES.get(type(event))
+        if change is not None:
+            change(draft, event)
+        draft.row["version"] = event.originator_version
+    return entry if draft is None else draft.entry()
 
 
 def fold(entry: RegisterEntry | None, event: object) -> RegisterEntry | None:
     """The entry after ``event``: ``None`` for a dossier closed before it was ever received."""
-    if not isinstance(event, Dossier.Event):
-        return entry
-    if isinstance(event, OPENING):
-        return _opened(event)
-    if entry is None:
-        return None
-    if entry.row.received_at is None and isinstance(event, tuple(CLOSING)):
-        return None
-    change = CHANGES.get(type(event))
-    changed = change(entry, event) if change else entry
-    return _row(changed, version=event.originator_version)
+    return fold_all(entry, (event,))

@@ -6,14 +6,25 @@ from collections.abc import Iterable
 from typing import Protocol
 from uuid import UUID
 
-from application.register import RegisterBatch, RegisterEntry, RegisterQuery, RegisterRow, StepRow
+from application.register import (
+    RegisterBatch,
+    RegisterEntry,
+    RegisterLine,
+    RegisterQuery,
+    RegisterRow,
+    StepRow,
+)
 
 
 class TrackingRegister(Protocol):
-    """Sổ theo dõi hồ sơ: one row per received dossier, by receiving unit and reception date."""
+    """Sổ theo dõi hồ sơ: each agency's received dossiers, by reception date, with its roles."""
 
-    def list(self, query: RegisterQuery) -> list[RegisterRow]:
-        """The unit's received rows in the date range, by reception time then code, one page."""
+    def list(self, query: RegisterQuery) -> list[RegisterLine]:
+        """The agency's lines received in the date range, by reception time then code, one page.
+
+        A line per received dossier the agency is involved in: as receiving unit, competent
+        agency or partner (its listings).
+        """
         ...
 
     def get(self, dossier_id: UUID) -> RegisterRow | None:
@@ -41,7 +52,7 @@ class RegisterView(TrackingRegister, ControlSheet, Protocol):
         ...
 
     def apply(self, batch: RegisterBatch) -> None:
-        """Write the batch's rows, steps and position in one transaction.
+        """Write the batch's rows, steps, listings and position in one transaction.
 
         Raises:
             StalePositionError: the batch's position is not beyond the stored one;
@@ -54,5 +65,5 @@ class RegisterView(TrackingRegister, ControlSheet, Protocol):
         ...
 
     def drop(self) -> None:
-        """Forget every row, step and the position, so the next catch-up rebuilds."""
+        """Forget every row, step, listing and the position, so the next catch-up rebuilds."""
         ...

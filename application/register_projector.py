@@ -2,9 +2,12 @@
 
 The same pull loop as the queue projector: ``catch_up`` reads the
 notification log after the view's position in batches (topics filtered in
-SQL), folds each batch per dossier in memory, and hands the view one
-``RegisterBatch`` per transaction: every touched row, only the step rows
-that changed, and the dossiers whose entries are gone.
+SQL), folds each batch per dossier in memory (``fold_all``: one row built per
+dossier and batch), and hands the view one ``RegisterBatch`` per transaction:
+every touched row, only the step rows and listings that changed, and the
+dossiers whose entries are gone. Each event is decoded with only the fields
+the fold reads of its class (``READS_OF``): most read neither the actor nor
+anything but the time, and many nothing at all.
 """
 
 from __future__ import annotations
@@ -13,12 +16,45 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
 
+from application.decoding import PartialDecoder
 from application.pulling import BATCH_SIZE, Event, Puller, replay_rows, touched
-from application.register import READS, REGISTER_TOPICS, RegisterBatch, RegisterEntry, fold
+from application.register import (
+    READS,
+    READS_OF,
+    REGISTER_TOPICS,
+    RegisterBatch,
+    RegisterEntry,
+    fold,
+    fold_all,
+    listings,
+)
 from application.register_ports import RegisterView
 
-__all__ = ["BATCH_SIZE", "RegisterProjector", "replay"]
+__all__ = ["BATCH_SIZE", "RegisterDecoder", "RegisterProjector", "replay"]
+
+
+class RegisterDecoder(PartialDecoder):
+    """Decodes each event with only the fields ``fold`` reads of its class.
+
+    One ``PartialDecoder`` per topic does the work; this one's own ``reads`` (their union)
+    is left unused.
+    """
+
+    def __init__(self, app: Application[Any]) -> None:
+        super().__init__(app, READS)
+        self.app = app
+        self._by_topic: dict[str, PartialDecoder] = {}
+
+    def event(self, notification: Notification) -> Event:
+        """One event, with only the fields the fold reads of its class."""
+        decoder = self._by_topic.get(notification.topic)
+        if decoder is None:
+            reads = READS_OF.get(resolve_topic(notification.topic), frozenset())
+            decoder = self._by_topic[notification.topic] = PartialDecoder(self.app, reads)
+        return decoder.event(notification)
 
 
 class RegisterProjector(Puller[RegisterBatch]):
@@ -30,21 +66,24 @@ class RegisterProjector(Puller[RegisterBatch]):
     def __init__(self, app: Application[Any], view: RegisterView) -> None:
         super().__init__(app, view)
         self.view = view
+        self.decoder = RegisterDecoder(app)
 
     def batch(self, events: list[Event], position: int) -> RegisterBatch:
         """The entries as they stand after ``events``, with the position they reach."""
         ids, earlier = touched(events)
         stored = self.view.entries(earlier) if earlier else {}
-        entries: dict[UUID, RegisterEntry | None] = dict.fromkeys(ids)
-        entries.update(stored)
+        histories: dict[UUID, list[Event]] = {key: [] for key in ids}
         for event in events:
-            entries[event.originator_id] = fold(entries[event.originator_id], event)
-        kept = {key: entry for key, entry in entries.items() if entry is not None}
-        before = {step for entry in stored.values() for step in entry.steps}
+            histories[event.originator_id].append(event)
+        entries = {key: fold_all(stored.get(key), history) for key, history in histories.items()}
+        kept = [entry for entry in entries.values() if entry is not None]
+        steps = {step for entry in stored.values() for step in entry.steps}
+        listed = {listing for entry in stored.values() for listing in listings(entry.row)}
         return RegisterBatch(
             position=position,
-            rows=tuple(entry.row for entry in kept.values()),
-            steps=tuple(s for entry in kept.values() for s in entry.steps if s not in before),
+            rows=tuple(entry.row for entry in kept),
+            steps=tuple(s for entry in kept for s in entry.steps if s not in steps),
+            listings=tuple(x for entry in kept for x in listings(entry.row) if x not in listed),
             deletes=tuple(key for key, entry in entries.items() if entry is None),
         )
 

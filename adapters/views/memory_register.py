@@ -9,8 +9,10 @@ from uuid import UUID
 from application.errors import StalePositionError
 from application.register import (
     Cursor,
+    Listing,
     RegisterBatch,
     RegisterEntry,
+    RegisterLine,
     RegisterQuery,
     RegisterRow,
     StepRow,
@@ -24,23 +26,27 @@ def sort_key(cursor: Cursor) -> tuple[datetime, str, UUID]:
     return (received_at.astimezone(UTC), code, dossier_id)
 
 
-def in_range(row: RegisterRow, query: RegisterQuery) -> bool:
-    """Whether ``row`` is a received row of the unit, received within the date range."""
-    if row.received_at is None or row.receiving_unit != query.receiving_unit:
-        return False
+def listing_key(listing: Listing) -> tuple[datetime, str, UUID]:
+    """A listing's place in its register."""
+    return sort_key((listing.received_at, listing.code, listing.dossier_id))
+
+
+def in_range(listing: Listing, query: RegisterQuery) -> bool:
+    """Whether ``listing`` was received within the query's date range."""
     start = datetime.combine(query.received_from, time(), VIETNAM)
     end = datetime.combine(query.received_to + timedelta(days=1), time(), VIETNAM)
-    return start <= row.received_at < end
+    return start <= listing.received_at < end
 
 
 class InMemoryRegisterView:
-    """Dicts of rows and steps and a position; a batch is staged on copies and swapped in whole."""
+    """Dicts of rows, steps and listings and a position; a batch is staged on copies, swapped in."""
 
     name = "tracking_register"
 
     def __init__(self) -> None:
         self._rows: dict[UUID, RegisterRow] = {}
         self._steps: dict[UUID, dict[int, StepRow]] = {}
+        self._listings: dict[UUID, dict[str, Listing]] = {}
         self._position = 0
 
     def position(self) -> int:
@@ -53,14 +59,19 @@ class InMemoryRegisterView:
             raise StalePositionError(view=self.name, position=batch.position)
         rows = dict(self._rows)
         steps = {key: dict(occurrences) for key, occurrences in self._steps.items()}
+        listed = {key: dict(agencies) for key, agencies in self._listings.items()}
         for dossier_id in batch.deletes:
             rows.pop(dossier_id, None)
             steps.pop(dossier_id, None)
+            listed.pop(dossier_id, None)
         for row in batch.rows:
             rows[row.dossier_id] = row
         for step in batch.steps:
             steps.setdefault(step.dossier_id, {})[step.occurrence] = step
-        self._rows, self._steps, self._position = rows, steps, batch.position
+        for listing in batch.listings:
+            listed.setdefault(listing.dossier_id, {})[listing.agency] = listing
+        self._rows, self._steps, self._listings = rows, steps, listed
+        self._position = batch.position
 
     def entries(self, dossier_ids: Iterable[UUID]) -> dict[UUID, RegisterEntry]:
         """The stored entries of those dossiers."""
@@ -84,17 +95,18 @@ class InMemoryRegisterView:
         """How many received dossiers the register lists."""
         return sum(1 for row in self._rows.values() if row.received_at is not None)
 
-    def list(self, query: RegisterQuery) -> list[RegisterRow]:
-        """The unit's received rows in the range, after the cursor, one page."""
-        rows = sorted(
-            (row for row in self._rows.values() if in_range(row, query)),
-            key=lambda row: sort_key(row.cursor),
-        )
+    def list(self, query: RegisterQuery) -> list[RegisterLine]:
+        """The agency's lines received in the range, after the cursor, one page."""
+        found = (agencies.get(query.agency) for agencies in self._listings.values())
+        listed = sorted((x for x in found if x is not None and in_range(x, query)), key=listing_key)
         if query.after is not None:
             after = sort_key(query.after)
-            rows = [row for row in rows if sort_key(row.cursor) > after]
-        return rows[: query.limit]
+            listed = [x for x in listed if listing_key(x) > after]
+        return [
+            RegisterLine(agency=x.agency, roles=x.roles, row=self._rows[x.dossier_id])
+            for x in listed[: query.limit]
+        ]
 
     def drop(self) -> None:
-        """Forget every row, step and the position."""
-        self._rows, self._steps, self._position = {}, {}, 0
+        """Forget every row, step, listing and the position."""
+        self._rows, self._steps, self._listings, self._position = {}, {}, {}, 0

@@ -1,23 +1,33 @@
 """The register and control sheet in the event store's PostgreSQL schema, with plain ``psycopg``.
 
-Rows, steps and the position are written in one transaction; the position
-moves by compare-and-set on the view's ``projection_tracking`` row first, so
-a stale batch raises ``StalePositionError`` and rolls back, and racing
-projectors are serialised by the row lock. Codes sort with the "C"
+Rows, steps, listings and the position are written in one transaction; the
+position moves by compare-and-set on the view's ``projection_tracking`` row
+first, so a stale batch raises ``StalePositionError`` and rolls back, and
+racing projectors are serialised by the row lock. Codes sort with the "C"
 collation, so the database orders them as Python does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
+import structlog
 from psycopg import sql
 
 from adapters.views import register_sql as q
-from adapters.views.postgres_base import PostgresView, column_list, index_statements
-from application.register import RegisterBatch, RegisterEntry, RegisterQuery, RegisterRow, StepRow
+from adapters.views.postgres_base import TRACKING, PostgresView, column_list, index_statements
+from application.register import (
+    RegisterBatch,
+    RegisterEntry,
+    RegisterLine,
+    RegisterQuery,
+    RegisterRow,
+    StepRow,
+)
+
+log = structlog.get_logger()
 
 TYPES = {
     "dossier_id": "uuid PRIMARY KEY",
@@ -28,10 +38,7 @@ TYPES = {
     "version": "integer NOT NULL",
     "code": 'text COLLATE "C"',
     "received_at": "timestamptz",
-    "handovers": "integer NOT NULL",
-    "handover_by": "text",
-    "handover_to": "text",
-    "handover_at": "timestamptz",
+    "transfers": "text NOT NULL",
     "appointment_at": "timestamptz",
     "due_at": "timestamptz",
     "rescheduled_due_at": "timestamptz",
@@ -54,39 +61,117 @@ STEP_TYPES = {
     "ending": "text",
     "outcome": "text",
 }
+LISTING_TYPES = {
+    "dossier_id": "uuid NOT NULL",
+    "agency": "text NOT NULL",
+    "roles": "text NOT NULL",
+    "received_at": "timestamptz NOT NULL",
+    "code": 'text COLLATE "C" NOT NULL',
+}
+FOUND = (
+    "SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = %s AND c.relname = ANY(%s)"
+)
 
 
 class PostgresRegisterView(PostgresView):
     """Sổ theo dõi hồ sơ and phiếu kiểm soát in PostgreSQL: the event store's schema."""
 
     name = q.VIEW_NAME
-    tables = (q.TABLE, q.STEPS)
+    tables = (q.TABLE, q.STEPS, q.LISTINGS)
 
     @property
     def steps_table(self) -> sql.Composed:
         """The control sheet's table."""
         return self.qualified(q.STEPS)
 
+    @property
+    def listings_table(self) -> sql.Composed:
+        """The listings' table: one row per received dossier and agency involved."""
+        return self.qualified(q.LISTINGS)
+
     def _create_statements(self) -> list[sql.Composed]:
+        create = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))")
         return [
+            *self._restart_outdated(),
             sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, column_list(TYPES)),
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY (dossier_id, occurrence))"
-            ).format(self.steps_table, column_list(STEP_TYPES)),
-            *index_statements(self.table, q.INDEXES),
+            create.format(
+                self.steps_table, column_list(STEP_TYPES), sql.SQL("dossier_id, occurrence")
+            ),
+            create.format(
+                self.listings_table, column_list(LISTING_TYPES), sql.SQL("dossier_id, agency")
+            ),
+            *index_statements(self.listings_table, q.LISTING_INDEXES),
         ]
+
+    def _restart_outdated(self) -> list[sql.Composed]:
+        """Drop a register kept before it had listings, and the view's position with it.
+
+        Asked inside the base's creating transaction, after its advisory lock: a second
+        process creating the view at the same time finds the listings and keeps the rows.
+        """
+        names = [q.TABLE, q.LISTINGS, TRACKING]
+        records = self.connection.execute(FOUND, (self.schema_name, names)).fetchall()
+        found = {record["relname"] for record in records}
+        if not q.single_unit(found):
+            return []
+        log.warning("view.layout_retired", view=self.name, reason="register without listings")
+        drop = sql.SQL("DROP TABLE IF EXISTS {}, {}").format(self.table, self.steps_table)
+        if TRACKING not in found:
+            return [drop]
+        forget = sql.SQL("DELETE FROM {} WHERE view_name = {}").format(
+            self.tracking, sql.Literal(self.name)
+        )
+        return [drop, forget]
 
     def _select(self, statement: sql.Composed, params: Iterable[Any]) -> list[dict[str, Any]]:
         with self._lock, self.connection.transaction():
             return self.connection.execute(statement, list(params)).fetchall()
 
     def apply(self, batch: RegisterBatch) -> None:
-        """Move the position, then write the rows and steps, in one transaction."""
+        """Move the position, then write the rows, steps and listings, in one transaction."""
         with self._advancing(batch.position, batch.start):
-            self._delete(batch.deletes, self.table, self.steps_table)
-            self._upsert(self.table, q.COLUMNS, ("dossier_id",), map(q.values, batch.rows))
+            self._delete(batch.deletes, self.table, self.steps_table, self.listings_table)
+            self._bulk_upsert(self.table, TYPES, ("dossier_id",), map(q.values, batch.rows))
             steps = map(q.step_values, batch.steps)
-            self._upsert(self.steps_table, q.STEP_COLUMNS, ("dossier_id", "occurrence"), steps)
+            self._bulk_upsert(self.steps_table, STEP_TYPES, ("dossier_id", "occurrence"), steps)
+            listed = map(q.listing_values, batch.listings)
+            self._bulk_upsert(self.listings_table, LISTING_TYPES, ("dossier_id", "agency"), listed)
+
+    def _bulk_upsert(
+        self,
+        table: sql.Composed,
+        types: Mapping[str, str],
+        keys: tuple[str, ...],
+        records: Iterable[Mapping[str, Any]],
+    ) -> None:
+        """Insert ``records``, replacing those with the same ``keys``, in one statement.
+
+        Each column goes as one array, in binary (as text, every value would be escaped),
+        and ``unnest`` makes the rows again: one round trip and one parameter per column,
+        where ``executemany`` sends every record's. The keys in one batch are distinct (one
+        row per dossier, one step per occurrence, one listing per agency), as ``ON CONFLICT``
+        needs.
+        """
+        rows = list(records)
+        if not rows:
+            return
+        columns = list(types)
+        rest = [sql.Identifier(name) for name in columns if name not in keys]
+        statement = sql.SQL(
+            "INSERT INTO {} ({}) SELECT * FROM unnest({}) "
+            "ON CONFLICT ({}) DO UPDATE SET ({}) = ROW({})"
+        ).format(
+            table,
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(", ").join(
+                sql.SQL("%b::{}[]").format(sql.SQL(types[c].split()[0])) for c in columns
+            ),
+            sql.SQL(", ").join(map(sql.Identifier, keys)),
+            sql.SQL(", ").join(rest),
+            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(name) for name in rest),
+        )
+        self.connection.execute(statement, [[row[name] for row in rows] for name in columns])
 
     def entries(self, dossier_ids: Iterable[UUID]) -> dict[UUID, RegisterEntry]:
         """The stored entries (received or not) of those dossiers."""
@@ -136,11 +221,14 @@ class PostgresRegisterView(PostgresView):
         )
         return int(records[0]["n"])
 
-    def list(self, query: RegisterQuery) -> list[RegisterRow]:
-        """The unit's received rows in the range, after the cursor, one page."""
+    def list(self, query: RegisterQuery) -> list[RegisterLine]:
+        """The agency's lines received in the range, after the cursor, one page."""
         clause, params = q.where(query, "%s")
-        statement = sql.SQL("SELECT * FROM {}{} ORDER BY received_at, code, dossier_id LIMIT %s")
-        records = self._select(
-            statement.format(self.table, sql.SQL(clause)), [*params, query.limit]
+        statement = sql.SQL(q.LISTED).format(
+            listings=self.listings_table,
+            rows=self.table,
+            where=sql.SQL(clause),
+            mark=sql.Placeholder(),
         )
-        return [q.row_of(record) for record in records]
+        records = self._select(statement, [*params, query.limit])
+        return [q.line_of(record) for record in records]

@@ -1,10 +1,17 @@
 """What the SQLite and PostgreSQL register views share: tables, columns, indexes, the query.
 
-Two tables, one position: ``tracking_register`` (one row per dossier, the
-unreceived ones included so that reception can fill them in; only rows with
-a ``received_at`` are listed) and ``control_sheet`` (one row per step
-occurrence, keyed by dossier and occurrence). Moments are stored in UTC;
-notes are a JSON list.
+Three tables, one position: ``tracking_register`` (one row per dossier, the
+unreceived ones included so that reception can fill them in), ``control_sheet``
+(one row per step occurrence, keyed by dossier and occurrence) and
+``register_agencies`` (one row per received dossier and agency involved in it:
+its roles there, and the reception time and code copied, so that one agency's
+register for a period is a range of the index ``(agency, received_at, code,
+dossier_id)``, joined to the rows by dossier id). Moments are stored in UTC;
+notes and hand-overs are JSON lists.
+
+A database whose register has no ``register_agencies`` table was written when
+the register was one receiving unit's: opening the view drops those tables
+and its position, and the next catch-up rebuilds it from the log.
 """
 
 from __future__ import annotations
@@ -15,8 +22,13 @@ from typing import Any
 from uuid import UUID
 
 from application.register import (
+    AgencyRole,
+    Handover,
+    HandoverKind,
+    Listing,
     Note,
     NoteKind,
+    RegisterLine,
     RegisterQuery,
     RegisterRow,
     StepEnd,
@@ -28,6 +40,7 @@ from domain.values import VIETNAM
 
 TABLE = "tracking_register"
 STEPS = "control_sheet"
+LISTINGS = "register_agencies"
 TRACKING = "projection_tracking"
 VIEW_NAME = "tracking_register"
 
@@ -40,10 +53,7 @@ COLUMNS = (
     "version",
     "code",
     "received_at",
-    "handovers",
-    "handover_by",
-    "handover_to",
-    "handover_at",
+    "transfers",
     "appointment_at",
     "due_at",
     "rescheduled_due_at",
@@ -58,7 +68,6 @@ COLUMNS = (
 )
 MOMENTS = (
     "received_at",
-    "handover_at",
     "appointment_at",
     "due_at",
     "rescheduled_due_at",
@@ -77,7 +86,19 @@ STEP_COLUMNS = (
     "outcome",
 )
 STEP_MOMENTS = ("started_at", "due_at", "ended_at")
-INDEXES = {"ix_register_unit_received": "receiving_unit, received_at, code, dossier_id"}
+LISTING_COLUMNS = ("dossier_id", "agency", "roles", "received_at", "code")
+LISTING_INDEXES = {"ix_register_agency_received": "agency, received_at, code, dossier_id"}
+LISTED = (
+    "SELECT r.*, a.agency, a.roles FROM {listings} AS a "
+    "JOIN {rows} AS r ON r.dossier_id = a.dossier_id{where} "
+    "ORDER BY a.received_at, a.code, a.dossier_id LIMIT {mark}"
+)
+"""One agency's page: its listings in index order, each joined to its row."""
+
+
+def single_unit(tables: set[str]) -> bool:
+    """Whether ``tables`` (the names found) hold a register kept before it had listings."""
+    return TABLE in tables and LISTINGS not in tables
 
 
 def utc(moment: datetime | None) -> datetime | None:
@@ -109,6 +130,51 @@ def load_notes(text: str) -> tuple[Note, ...]:
     )
 
 
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(VIETNAM)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def dump_transfers(transfers: tuple[Handover, ...]) -> str:
+    """The hand-overs as a JSON list, moments in UTC ISO form."""
+    return json.dumps(
+        [
+            {
+                "at": _iso(t.at),
+                "kind": str(t.kind),
+                "by": t.by,
+                "from": t.from_agency,
+                "to": t.to_agency,
+                "unit": t.unit,
+                "due_at": _iso(t.due_at),
+                "note": t.note,
+            }
+            for t in transfers
+        ],
+        ensure_ascii=False,
+    )
+
+
+def load_transfers(text: str) -> tuple[Handover, ...]:
+    """The hand-overs back from their JSON list."""
+    return tuple(
+        Handover(
+            at=datetime.fromisoformat(t["at"]).astimezone(VIETNAM),
+            kind=HandoverKind(t["kind"]),
+            by=t["by"],
+            from_agency=t["from"],
+            to_agency=t["to"],
+            unit=t["unit"],
+            due_at=_moment(t["due_at"]),
+            note=t["note"],
+        )
+        for t in json.loads(text)
+    )
+
+
 def values(row: RegisterRow) -> dict[str, Any]:
     """The row's column values, moments in UTC, before any driver encoding."""
     fields = {name: getattr(row, name) for name in COLUMNS}
@@ -117,21 +183,41 @@ def values(row: RegisterRow) -> dict[str, Any]:
         "returned_by": None if row.returned_by is None else str(row.returned_by),
         "closing": None if row.closing is None else str(row.closing),
         "notes": dump_notes(row.notes),
+        "transfers": dump_transfers(row.transfers),
     }
 
 
 def row_of(fields: dict[str, Any]) -> RegisterRow:
     """A row from its decoded column values (moments as aware datetimes, dates as dates)."""
-    fields = fields | {name: local(fields[name]) for name in MOMENTS}
-    returned_by, closing = fields["returned_by"], fields["closing"]
+    columns = {name: fields[name] for name in COLUMNS}
+    columns |= {name: local(columns[name]) for name in MOMENTS}
+    returned_by, closing = columns["returned_by"], columns["closing"]
     return RegisterRow(
-        **fields
+        **columns
         | {
             "returned_by": None if returned_by is None else Delivery(returned_by),
             "closing": None if closing is None else Status(closing),
-            "notes": load_notes(fields["notes"]),
+            "notes": load_notes(columns["notes"]),
+            "transfers": load_transfers(columns["transfers"]),
         }
     )
+
+
+def line_of(fields: dict[str, Any]) -> RegisterLine:
+    """A register line from a listed record: the row's columns, the agency and its roles."""
+    roles = tuple(AgencyRole(role) for role in fields["roles"].split(","))
+    return RegisterLine(agency=fields["agency"], roles=roles, row=row_of(fields))
+
+
+def listing_values(listing: Listing) -> dict[str, Any]:
+    """The listing's column values, its roles comma-separated, the moment in UTC."""
+    return {
+        "dossier_id": listing.dossier_id,
+        "agency": listing.agency,
+        "roles": ",".join(listing.roles),
+        "received_at": listing.received_at.astimezone(UTC),
+        "code": listing.code,
+    }
 
 
 def step_values(step: StepRow) -> dict[str, Any]:
@@ -156,13 +242,13 @@ def bounds(query: RegisterQuery) -> tuple[datetime, datetime]:
 
 
 def where(query: RegisterQuery, mark: str) -> tuple[str, list[Any]]:
-    """The WHERE clause (column names are constants; values are parameters) and its values."""
+    """The WHERE clause on the listings ``a`` (names are constants; values are parameters)."""
     start, end = bounds(query)
-    clause = f" WHERE receiving_unit = {mark} AND received_at >= {mark} AND received_at < {mark}"
-    params: list[Any] = [query.receiving_unit, start, end]
+    clause = f" WHERE a.agency = {mark} AND a.received_at >= {mark} AND a.received_at < {mark}"
+    params: list[Any] = [query.agency, start, end]
     if query.after is not None:
         received_at, code, dossier_id = query.after
-        clause += f" AND (received_at, code, dossier_id) > ({mark}, {mark}, {mark})"
+        clause += f" AND (a.received_at, a.code, a.dossier_id) > ({mark}, {mark}, {mark})"
         params.extend([received_at.astimezone(UTC), code, dossier_id])
     return clause, params
 

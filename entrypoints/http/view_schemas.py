@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from application.deadlines import DeadlineItem
 from application.lookup import HistoryEntry, LookupAnswer
 from application.queue import QueueRow
-from application.register import Note, RegisterRow, StepRow
+from application.register import AgencyRole, Handover, HandoverKind, Note, RegisterLine, StepRow
 from domain.dossier_status import Status
 from domain.dossier_values import Delivery
 from domain.procedure_spec import Channel
@@ -128,9 +128,45 @@ class NoteOut(BaseModel):
         return cls(at=moment(note.at), kind=note.kind.value, text=note.text)
 
 
-class RegisterRowOut(BaseModel):
-    """Một dòng sổ theo dõi hồ sơ (Mẫu 06): one received dossier."""
+class HandoverOut(BaseModel):
+    """Bàn giao: the dossier handed from one agency to another, or to a unit inside one."""
 
+    at: str = Field(description=MOMENT)
+    kind: HandoverKind = Field(
+        description="assigned (to a unit inside the agency) or to_partner (liên thông)."
+    )
+    by: str = Field(description="The user who recorded it.")
+    from_agency: str
+    to_agency: str
+    unit: str | None = Field(description="The unit inside to_agency (assignments).")
+    due_at: str | None = Field(description=f"The partner's allotted time, {MOMENT}.")
+    note: str
+
+    @classmethod
+    def of(cls, handover: Handover) -> HandoverOut:
+        """The hand-over as sent."""
+        return cls(
+            at=moment(handover.at),
+            kind=handover.kind,
+            by=handover.by,
+            from_agency=handover.from_agency,
+            to_agency=handover.to_agency,
+            unit=handover.unit,
+            due_at=_at(handover.due_at),
+            note=handover.note,
+        )
+
+
+class RegisterRowOut(BaseModel):
+    """Một dòng sổ theo dõi hồ sơ (Mẫu 06): one received dossier in one agency's register."""
+
+    agency: str = Field(description="The agency whose register this line is.")
+    roles: list[AgencyRole] = Field(
+        description="The agency's roles on the dossier: receiving, competent, partner."
+    )
+    transfers: list[HandoverOut] = Field(
+        description="The hand-overs to or from this agency, in order."
+    )
     code: str
     dossier_id: str
     procedure: str
@@ -138,7 +174,7 @@ class RegisterRowOut(BaseModel):
     receiving_unit: str
     competent_agency: str
     received_at: str = Field(description=MOMENT)
-    handovers: int = Field(description="How many times the dossier was handed on.")
+    handovers: int = Field(description="How many times the dossier was handed on (any agency).")
     handover_by: str | None = Field(description="The last handover: who gave it...")
     handover_to: str | None = Field(description="...to which unit or partner agency...")
     handover_at: str | None = Field(description=f"...and when, {MOMENT}.")
@@ -155,9 +191,13 @@ class RegisterRowOut(BaseModel):
     notes: list[NoteOut]
 
     @classmethod
-    def of(cls, row: RegisterRow) -> RegisterRowOut:
-        """The register line of a received row."""
+    def of(cls, line: RegisterLine) -> RegisterRowOut:
+        """The register line of a received row, as its agency reads it."""
+        row = line.row
         return cls(
+            agency=line.agency,
+            roles=list(line.roles),
+            transfers=[HandoverOut.of(handover) for handover in line.transfers],
             code=row.code or "",
             dossier_id=str(row.dossier_id),
             procedure=row.procedure,
@@ -184,7 +224,7 @@ class RegisterRowOut(BaseModel):
 
 
 class RegisterPage(BaseModel):
-    """One page of a unit's tracking register, by reception time."""
+    """One page of an agency's tracking register, by reception time."""
 
     items: list[RegisterRowOut]
     next: str | None = Field(description="Cursor of the next page; null on the last page.")

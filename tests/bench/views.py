@@ -8,14 +8,15 @@ same history. It is generated once and kept: a SQLite file under
 ``bench_history`` is written last; a store without it was cut short and is
 made again from scratch.
 
-Rebuild: each of ``ROUNDS`` rounds first reads and decodes the view's events
-the way the library replays them (``select_notifications`` in batches of
-500, topics filtered in SQL, ``mapper.to_domain_event``: the baseline), then
-``drop()`` + ``catch_up()`` of the view; a round's ratio is its two rates
-divided. Figures are medians over the rounds. The baseline stays the
-library's whole decoding, although the projectors decode only the fields
-their folds read and read the next batch in a worker thread: those savings
-are part of what the rebuild figure measures, beside an unchanged reference.
+Rebuild, of the queue, lookup and register views: each of ``ROUNDS`` rounds
+first reads and decodes the view's events the way the library replays them
+(``select_notifications`` in batches of 500, topics filtered in SQL,
+``mapper.to_domain_event``: the baseline), then ``drop()`` + ``catch_up()`` of
+the view; a round's ratio is its two rates divided. Figures are medians over
+the rounds. The baseline stays the library's whole decoding, although the
+projectors decode only the fields their folds read and read the next batch in
+a worker thread: those savings are part of what the rebuild figure measures,
+beside an unchanged reference.
 
 Live lag: a new, empty store with one published procedure; walk-in receptions
 (``Dossiers.receive``) paced at ``LAG_RATE`` per second for ``LAG_SECONDS``
@@ -53,6 +54,7 @@ from adapters.catalog.dvcqg import read_catalog
 from adapters.eventstore.config import StoreConfig, StoreKind, library_env
 from adapters.views import QueueViewAdapter, queue_view_from_env
 from adapters.views.lookup_factory import lookup_view_from_env
+from adapters.views.register_factory import register_view_from_env
 from application import dossier_commands as c
 from application.calendars import Calendars
 from application.catalog import Catalog
@@ -65,6 +67,8 @@ from application.onestop import OneStop
 from application.projections import Projections
 from application.projector import QueueProjector
 from application.queue import DOSSIER_TOPICS, QueueBatch, QueueQuery, QueueRow
+from application.register import REGISTER_TOPICS
+from application.register_projector import RegisterProjector
 from domain.dossier_values import Actor, Role
 from domain.values import VIETNAM, AgencyCode
 from tests.bench.dossiers import MOMENT, quiet_service_logs, unreachable
@@ -216,9 +220,11 @@ def rebuild_lines(kind: StoreKind, app: OneStop) -> list[str]:
     """One line per view: events, rebuild rate, raw rate and ratio, with the verdicts."""
     queue = queue_view_from_env(app.env)
     lookup = lookup_view_from_env(app.env)
+    register = register_view_from_env(app.env)
     views: list[tuple[str, tuple[str, ...], Callable[[], None], Catcher]] = [
         ("queue", DOSSIER_TOPICS, queue.drop, QueueProjector(app, queue).catch_up),
         ("lookup", LOOKUP_TOPICS, lookup.drop, LookupProjector(app, lookup).catch_up),
+        ("register", REGISTER_TOPICS, register.drop, RegisterProjector(app, register).catch_up),
     ]
     lines = []
     try:
@@ -230,12 +236,12 @@ def rebuild_lines(kind: StoreKind, app: OneStop) -> list[str]:
                     0, f">= {TARGET_PG_RATE:,.0f}/s: {_verdict(rate >= TARGET_PG_RATE)}"
                 )
             lines.append(
-                f"    {NAMES[kind]:<10} {name:<6} {events:>9,} events {rate:>8,.0f} /s"
+                f"    {NAMES[kind]:<10} {name:<8} {events:>9,} events {rate:>8,.0f} /s"
                 f"  raw read+decode {rate / ratio:>8,.0f} /s  ratio {ratio:.2f}"
                 f"  target {'; '.join(verdicts)}"
             )
     finally:
-        _close(queue, lookup)
+        _close(queue, lookup, register)
     return lines
 
 

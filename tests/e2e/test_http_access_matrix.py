@@ -22,7 +22,7 @@ from tests.dossier_fixtures import CENTRE, OFFICE, TAX
 from tests.http_fixtures import API, bearer, client_of, submission_body, wired
 
 OTHER = AgencyCode("000.00.99.H56")
-WHERE = {"centre": CENTRE, "office": OFFICE, "other": OTHER}
+WHERE = {"centre": CENTRE, "office": OFFICE, "tax": TAX, "other": OTHER}
 STAFF_ROLES = {
     "officer": Role.INTAKE_OFFICER,
     "handler": Role.HANDLER,
@@ -121,11 +121,24 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("GET", "control-sheet", {}, READERS),
     ("GET", "/queue", {"receiving_unit": CENTRE.value}, _staff("centre")),
     ("GET", "/deadlines", {"window": "overdue", "receiving_unit": CENTRE.value}, _staff("centre")),
+    # Each agency reads its own register: receiving unit, competent agency or partner (liên thông).
     (
         "GET",
         "/register",
         {"agency": OFFICE.value, "from": "2025-03-01", "to": "2025-03-31"},
         _staff("office") | {"auditor@office"},
+    ),
+    (
+        "GET",
+        "/register",
+        {"agency": CENTRE.value, "from": "2025-03-01", "to": "2025-03-31"},
+        _staff("centre"),
+    ),
+    (
+        "GET",
+        "/register",
+        {"agency": TAX.value, "from": "2025-03-01", "to": "2025-03-31"},
+        _staff("tax"),
     ),
     (
         "GET",
@@ -139,7 +152,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], set[str]]] = [
 
 def _label(endpoint: tuple[str, str, dict[str, Any], set[str]]) -> str:
     method, path, data, _ = endpoint
-    channel = data.get("channel", "")
+    channel = data.get("channel") or data.get("agency", "")
     return f"{method} {path or 'dossier'} {channel}".strip()
 
 

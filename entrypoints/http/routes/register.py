@@ -1,7 +1,9 @@
 """Sổ theo dõi hồ sơ (Mẫu 06) and Phiếu kiểm soát (Mẫu 05), read from the register view.
 
-The register lists one receiving unit's received dossiers by reception
-time, then code, a page at a time (the view pages with a cursor). The control
+The register lists one agency's received dossiers by reception time, then
+code, a page at a time (the view pages with a cursor): those it received, those
+it is the competent agency for, and those handed to it as a partner agency
+(liên thông), each with the agency's roles and the hand-overs to and from it. The control
 sheet shows each step of one dossier as it ran, judged early, on time or late.
 """
 
@@ -26,22 +28,26 @@ router = APIRouter(prefix="/api/v1", tags=["views"])
 
 
 @router.get("/register", response_model=RegisterPage)
-def register(  # noqa: PLR0913 (unit, period and page)
+def register(  # noqa: PLR0913 (agency, period and page)
     container: ContainerDep,
     principal: PrincipalDep,
     *,
     agency: Annotated[
-        str, Query(description="The receiving unit whose register to read, QCVN 102.")
+        str,
+        Query(
+            description="The agency whose register to read, QCVN 102: one of yours. It lists "
+            "the dossiers the agency received, decides, or was handed as a partner."
+        ),
     ],
     start: Annotated[date, Query(alias="from", description="First reception day, YYYY-MM-DD.")],
     end: Annotated[date, Query(alias="to", description="Last reception day, YYYY-MM-DD.")],
     limit: LimitQuery = 50,
     after: AfterQuery = None,
 ) -> RegisterPage:
-    """One receiving unit's tracking register for dossiers received between two days."""
+    """One agency's tracking register for dossiers received between two days."""
     unit = views.unit_for_period(principal, "register", agency, start, end)
     query = RegisterQuery(
-        receiving_unit=str(unit),
+        agency=str(unit),
         received_from=start,
         received_to=end,
         limit=limit + 1,
