@@ -1,4 +1,4 @@
-"""Sổ theo dõi hồ sơ (Mẫu 06) and Phiếu kiểm soát (Mẫu 05): rows, queries and their fold.
+"""Sổ theo dõi hồ sơ (Mẫu 06) and Phiếu kiểm soát (Mẫu 05): their rows and queries.
 
 One projection keeps both. Per dossier it holds a ``RegisterEntry``: the
 register row and the control-sheet rows, one per step occurrence, numbered in
@@ -17,32 +17,20 @@ logs. A dossier's row exists from submission so that reception can fill it
 in, but only received rows are listed; a dossier refused or withdrawn before
 reception never enters the register and its entry is dropped.
 
-A step occurrence starts when the aggregate starts it (reception, a
-completed or returned step, a restarted clock) with the due time on that
-event; a resumed clock (``ClockResumed`` not restarted) moves the open
-step's due time to ``step_due_at``. ``StepCompleted``, ``StepReturned`` and
-``ResultIssued`` end it; a restart or a closing ends it unjudged.
-
-``fold`` is pure: one entry (or none) and one decoded event in, the new entry
-(or none) out; ``fold_all`` is the same over several events of one dossier,
-and builds the row once at the end (the projector's way). Events of other
-aggregates leave the entry as it is.
+How events make these rows is ``application.register_fold``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
-from attrs import evolve, fields, frozen
+from attrs import fields, frozen
 
 from application.queue import DOSSIER_TOPICS
-from domain.dossier import Dossier
 from domain.dossier_status import Status
-from domain.dossier_values import Actor, Delivery
+from domain.dossier_values import Delivery
 from domain.time_limit import Timeliness
 
 REGISTER_TOPICS = DOSSIER_TOPICS
@@ -81,6 +69,7 @@ class HandoverKind(StrEnum):
 
     ASSIGNED = "assigned"  # Assigned: to a unit (and handler) inside the agency
     TO_PARTNER = "to_partner"  # HandedToPartner: a step to a partner agency
+    FROM_PARTNER = "from_partner"  # PartnerResultReceived: the partner's result back
 
 
 @frozen(kw_only=True)
@@ -308,241 +297,3 @@ class RegisterBatch:
     steps: tuple[StepRow, ...] = ()
     listings: tuple[Listing, ...] = ()
     deletes: tuple[UUID, ...] = ()
-
-
-class Draft:
-    """An entry being folded: the row's fields and the steps, changed in place.
-
-    Only ``fold_all`` makes one, and only the frozen entry it builds leaves it.
-    """
-
-    __slots__ = ("row", "steps")
-
-    def __init__(self, row: dict[str, Any], steps: list[StepRow]) -> None:
-        self.row = row
-        self.steps = steps
-
-    @classmethod
-    def of(cls, entry: RegisterEntry) -> Draft:
-        """A draft of ``entry``."""
-        row = entry.row
-        return cls({name: getattr(row, name) for name in ROW_FIELDS}, list(entry.steps))
-
-    def entry(self) -> RegisterEntry:
-        """The frozen entry the draft now says."""
-        return RegisterEntry(row=RegisterRow(**self.row), steps=tuple(self.steps))
-
-    @property
-    def received(self) -> bool:
-        """Whether the dossier was received."""
-        return self.row["received_at"] is not None
-
-    def agency_of(self, actor: Actor) -> str:
-        """The agency ``actor`` acted for; the competent agency for a system actor."""
-        return self.row["competent_agency"] if actor.agency is None else actor.agency.value
-
-    def start(self, step: int, at: datetime, due: datetime | None) -> None:
-        """Open a new occurrence of ``step``."""
-        occurrence = len(self.steps)
-        dossier_id = self.row["dossier_id"]
-        self.steps.append(
-            StepRow(
-                dossier_id=dossier_id, occurrence=occurrence, step=step, started_at=at, due_at=due
-            )
-        )
-
-    def end(self, at: datetime, ending: StepEnd, outcome: str) -> None:
-        """End the open step occurrence, if one is open."""
-        self._change_open(ended_at=at, ending=ending, outcome=outcome)
-
-    def move_due(self, due: datetime | None) -> None:
-        """Move the open step occurrence's due time, if one is open."""
-        self._change_open(due_at=due)
-
-    def _change_open(self, **changes: Any) -> None:  # noqa: ANN401 (step fields)
-        steps = self.steps
-        if steps and steps[-1].ended_at is None:
-            steps[-1] = evolve(steps[-1], **changes)
-
-    def note(self, at: datetime, kind: NoteKind, text: str) -> None:
-        """Add a line to the notes."""
-        self.row["notes"] = (*self.row["notes"], Note(at, kind, text))
-
-    def hand(self, handover: Handover) -> None:
-        """Record a hand-over."""
-        self.row["transfers"] = (*self.row["transfers"], handover)
-
-
-Change = Callable[[Draft, Any], None]
-
-OPENING = (Dossier.SubmittedOnline, Dossier.SubmittedByPost, Dossier.SubmittedAtCounter)
-CLOSING: dict[type[Dossier.Event], Status] = {
-    Dossier.RejectedAtIntake: Status.REJECTED,
-    Dossier.Stopped: Status.STOPPED,
-    Dossier.Withdrawn: Status.WITHDRAWN,
-}
-RETURNS: dict[type[Dossier.Event], Delivery] = {
-    Dossier.ReturnedAtCounter: Delivery.COUNTER,
-    Dossier.ReturnedViaPost: Delivery.POSTAL,
-    Dossier.ReturnedOnline: Delivery.ONLINE,
-}
-_CLOSING = tuple(CLOSING)
-
-
-def _received(d: Draft, e: Dossier.Received) -> None:
-    d.row.update(
-        code=str(e.code),
-        received_at=e.at,
-        appointment_at=e.due_at,
-        due_at=e.due_at,
-        statutory_due_date=e.statutory_due_date,
-    )
-    if e.step_due_at:
-        d.start(0, e.at, e.step_due_at)
-
-
-def _assigned(d: Draft, e: Dossier.Assigned) -> None:
-    agency = d.agency_of(e.actor)
-    d.hand(
-        Handover(
-            at=e.at,
-            kind=HandoverKind.ASSIGNED,
-            by=e.actor.user_id,
-            from_agency=agency,
-            to_agency=agency,
-            unit=e.unit,
-        )
-    )
-
-
-def _to_partner(d: Draft, e: Dossier.HandedToPartner) -> None:
-    d.hand(
-        Handover(
-            at=e.at,
-            kind=HandoverKind.TO_PARTNER,
-            by=e.actor.user_id,
-            from_agency=d.agency_of(e.actor),
-            to_agency=e.partner.value,
-            due_at=e.partner_due_at,
-            note=e.note,
-        )
-    )
-
-
-def _step_completed(d: Draft, e: Dossier.StepCompleted) -> None:
-    d.end(e.at, StepEnd.COMPLETED, e.outcome)
-    if e.next_step_due_at:
-        d.start(e.step + 1, e.at, e.next_step_due_at)
-
-
-def _step_returned(d: Draft, e: Dossier.StepReturned) -> None:
-    d.end(e.at, StepEnd.RETURNED, e.reason)
-    d.start(e.step - 1, e.at, e.step_due_at)
-
-
-def _clock_resumed(d: Draft, e: Dossier.ClockResumed) -> None:
-    d.row.update(due_at=e.due_at, statutory_due_date=e.statutory_due_date)
-    if not e.restarted:
-        d.move_due(e.step_due_at)
-        return
-    d.end(e.at, StepEnd.RESTARTED, "clock restarted")
-    if e.step_due_at:
-        d.start(0, e.at, e.step_due_at)
-
-
-def _extended(d: Draft, e: Dossier.Extended) -> None:
-    d.row["rescheduled_due_at"] = e.new_due_at
-    d.note(e.at, NoteKind.EXTENSION, e.reason)
-
-
-def _result_issued(d: Draft, e: Dossier.ResultIssued) -> None:
-    d.end(e.at, StepEnd.RESULT, e.result_number)
-    d.row["result_issued_at"] = e.at
-
-
-def _returned(d: Draft, e: Dossier.Event) -> None:
-    d.row.update(returned_at=e.at, returned_by=RETURNS[type(e)])
-
-
-def _closed(d: Draft, e: Dossier.Event) -> None:
-    reason = str(e.reason)  # type: ignore[attr-defined]  # every closing event has one
-    d.end(e.at, StepEnd.CLOSED, reason)
-    d.row.update(closed_at=e.at, closing=CLOSING[type(e)], closing_reason=reason)
-
-
-CHANGES: dict[type[Dossier.Event], Change] = {
-    Dossier.Received: _received,
-    Dossier.Assigned: _assigned,
-    Dossier.HandedToPartner: _to_partner,
-    Dossier.StepCompleted: _step_completed,
-    Dossier.StepReturned: _step_returned,
-    Dossier.SupplementRequested: lambda d, e: d.note(e.at, NoteKind.SUPPLEMENT, e.reason),
-    Dossier.Extended: _extended,
-    Dossier.ClockResumed: _clock_resumed,
-    Dossier.ResultIssued: _result_issued,
-    **dict.fromkeys(RETURNS, _returned),
-    **dict.fromkeys(CLOSING, _closed),
-}
-
-
-READS_OF: dict[type[Dossier.Event], frozenset[str]] = {
-    **dict.fromkeys(OPENING, frozenset({"submission"})),
-    Dossier.Received: frozenset({"at", "code", "due_at", "statutory_due_date", "step_due_at"}),
-    Dossier.Assigned: frozenset({"at", "actor", "unit"}),
-    Dossier.HandedToPartner: frozenset({"at", "actor", "partner", "partner_due_at", "note"}),
-    Dossier.StepCompleted: frozenset({"at", "step", "outcome", "next_step_due_at"}),
-    Dossier.StepReturned: frozenset({"at", "step", "reason", "step_due_at"}),
-    Dossier.SupplementRequested: frozenset({"at", "reason"}),
-    Dossier.Extended: frozenset({"at", "reason", "new_due_at"}),
-    Dossier.ClockResumed: frozenset(
-        {"at", "due_at", "statutory_due_date", "restarted", "step_due_at"}
-    ),
-    Dossier.ResultIssued: frozenset({"at", "result_number"}),
-    **dict.fromkeys(RETURNS, frozenset({"at"})),
-    **dict.fromkeys(CLOSING, frozenset({"at", "reason"})),
-}
-"""The fields ``fold`` reads of each event class (besides ids and versions); of others, none."""
-
-READS = frozenset[str]().union(*READS_OF.values())
-"""The event fields ``fold`` reads of any class: a projector decodes only these."""
-
-
-def _opened(event: Dossier.Event) -> Draft:
-    submission = event.submission  # type: ignore[attr-defined]  # every opening event has one
-    row = RegisterRow(
-        dossier_id=event.originator_id,
-        procedure=str(submission.procedure),
-        applicant=submission.applicant.name,
-        receiving_unit=str(submission.receiving_unit),
-        competent_agency=str(submission.competent_agency),
-        version=event.originator_version,
-    )
-    return Draft.of(RegisterEntry(row=row))
-
-
-def fold_all(entry: RegisterEntry | None, events: Iterable[object]) -> RegisterEntry | None:
-    """The entry after ``events`` (one dossier's, in order), as ``fold`` one by one gives it."""
-    draft: Draft | None = None  # None: nothing changed yet, or the entry was dropped
-    for event in events:
-        if not isinstance(event, Dossier.Event):
-            continue
-        if isinstance(event, OPENING):
-            draft = _opened(event)
-            continue
-        if draft is None:
-            if entry is None:
-                continue
-            draft = Draft.of(entry)
-        if not draft.received and isinstance(event, _CLOSING):
-            draft = entry = None
-            continue
-        change = CHANGES.get(type(event))
-        if change is not None:
-            change(draft, event)
-        draft.row["version"] = event.originator_version
-    return entry if draft is None else draft.entry()
-
-
-def fold(entry: RegisterEntry | None, event: object) -> RegisterEntry | None:
-    """The entry after ``event``: ``None`` for a dossier closed before it was ever received."""
-    return fold_all(entry, (event,))

@@ -21,16 +21,8 @@ from eventsourcing.utils import resolve_topic
 
 from application.decoding import PartialDecoder
 from application.pulling import BATCH_SIZE, Event, Puller, replay_rows, touched
-from application.register import (
-    READS,
-    READS_OF,
-    REGISTER_TOPICS,
-    RegisterBatch,
-    RegisterEntry,
-    fold,
-    fold_all,
-    listings,
-)
+from application.register import REGISTER_TOPICS, RegisterBatch, RegisterEntry, listings
+from application.register_fold import READS, READS_OF, fold, fold_all
 from application.register_ports import RegisterView
 
 __all__ = ["BATCH_SIZE", "RegisterDecoder", "RegisterProjector", "replay"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from application import dossier_commands as c
-from application.register import RegisterEntry, fold
+from application.register import RegisterEntry
+from application.register_fold import fold
 from domain.dossier import Dossier
 from tests import queue_fixtures as qf
 from tests.dossier_fixtures import HANDLER, TAX, Desk
@@ -74,3 +75,14 @@ def with_partner(desk: Desk) -> Dossier:
     """A dossier handed to the tax partner after its handler took it."""
     command = c.HandOverToPartner(**desk.on(qf.processing(desk), HANDLER, partner=TAX))
     return desk.dossiers.hand_over(command)
+
+
+def partner_answered(desk: Desk) -> Dossier:
+    """A dossier the tax partner sent its result back for, a day after it was handed over."""
+    dossier = with_partner(desk)
+    desk.clock.advance(hours=24)
+    command = c.TakePartnerResult(
+        **desk.on(dossier, HANDLER, partner=TAX, outcome="Đã xác định nghĩa vụ thuế"),
+        partner_ref="TB-0042",
+    )
+    return desk.dossiers.take_back(command)

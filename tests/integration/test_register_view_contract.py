@@ -265,7 +265,7 @@ class RegisterViewContract(ViewContract[RegisterViewAdapter]):
         desk = scenario.desk
         crashing = CrashingView(scenario.view, crash_on=2)
         scenario.keep([desk.receive(), qf.processing(desk), rf.sent_back(desk)])
-        scenario.keep([qf.supplemented(desk), qf.withdrawn(desk), rf.with_partner(desk)])
+        scenario.keep([qf.supplemented(desk), qf.withdrawn(desk), rf.partner_answered(desk)])
         before = scenario.view.position()
         with pytest.raises(PoisonedError):
             RegisterProjector(desk.app, crashing).catch_up(batch_size=5)

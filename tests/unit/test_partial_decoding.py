@@ -14,7 +14,7 @@ from eventsourcing.utils import get_topic
 
 from adapters.views.memory_queue import InMemoryQueueView
 from application import dossier_commands as c
-from application import lookup, queue, register, statistics
+from application import lookup, queue, register_fold, statistics
 from application.decoding import PartialDecoder
 from application.onestop import OneStop
 from application.projector import QueueProjector
@@ -34,7 +34,7 @@ Fold = Callable[[Any, Any], Any]
 FOLDS: dict[str, tuple[frozenset[str], Fold]] = {
     "queue": (queue.READS, queue.fold),
     "lookup": (lookup.READS, lookup.fold),
-    "register": (register.READS, register.fold),
+    "register": (register_fold.READS, register_fold.fold),
     "facts": (statistics.READS, statistics.fold),
 }
 HANDLED: set[type[Dossier.Event]] = {
@@ -42,8 +42,8 @@ HANDLED: set[type[Dossier.Event]] = {
     *queue.CLOSING,
     *queue.CHANGES,
     *lookup.CHANGES,
-    *register.CLOSING,
-    *register.CHANGES,
+    *register_fold.CLOSING,
+    *register_fold.CHANGES,
     *statistics.CHANGES,
 }
 
@@ -51,7 +51,7 @@ HANDLED: set[type[Dossier.Event]] = {
 def varied(desk: Desk) -> None:
     """Dossiers through every event a fold handles: the rarer paths, then the report history."""
     rf.sent_back(desk)
-    rf.with_partner(desk)
+    rf.partner_answered(desk)
     qf.paid(desk)
     qf.extended(desk)
     lf.paid_after_result(desk)

@@ -9,7 +9,8 @@ import pytest
 
 from application import dossier_commands as c
 from application.onestop import OneStop
-from application.register import NoteKind, RegisterEntry, StepEnd, fold, judge
+from application.register import HandoverKind, NoteKind, RegisterEntry, StepEnd, judge
+from application.register_fold import fold
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier_status import Status
 from domain.dossier_values import Delivery
@@ -68,6 +69,24 @@ def test_a_partner_handover_is_the_last_handover(desk: Desk) -> None:
     dossier = rf.with_partner(desk)
     row = entry_of(desk, dossier.id).row
     assert (row.handovers, row.handover_by, row.handover_to) == (2, HANDLER.user_id, str(TAX))
+
+
+def test_the_partners_result_is_a_handover_back_from_the_partner(desk: Desk) -> None:
+    """The result coming back is a third handover: from the partner to the agency, with its ref."""
+    dossier = rf.partner_answered(desk)
+    row = entry_of(desk, dossier.id).row
+    back = row.transfers[-1]
+    assert (back.kind, back.from_agency, back.to_agency) == (
+        HandoverKind.FROM_PARTNER,
+        str(TAX),
+        str(OFFICE),
+    )
+    assert (back.by, back.at, back.note) == (
+        HANDLER.user_id,
+        desk.clock.now,
+        "Đã xác định nghĩa vụ thuế (TB-0042)",
+    )
+    assert (row.handovers, row.handover_to) == (3, str(OFFICE))
 
 
 def test_a_completed_step_ends_its_occurrence_and_opens_the_next(desk: Desk) -> None:
