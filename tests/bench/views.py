@@ -8,7 +8,7 @@ same history. It is generated once and kept: a SQLite file under
 ``bench_history`` is written last; a store without it was cut short and is
 made again from scratch.
 
-Rebuild, of the queue, lookup and register views: each of ``ROUNDS`` rounds
+Rebuild, of the queue, lookup, register and facts views: each of ``ROUNDS`` rounds
 first reads and decodes the view's events the way the library replays them
 (``select_notifications`` in batches of 500, topics filtered in SQL,
 ``mapper.to_domain_event``: the baseline), then ``drop()`` + ``catch_up()`` of
@@ -53,6 +53,7 @@ from adapters.calendar.policy_file import load_policy
 from adapters.catalog.dvcqg import read_catalog
 from adapters.eventstore.config import StoreConfig, StoreKind, library_env
 from adapters.views import QueueViewAdapter, queue_view_from_env
+from adapters.views.facts_factory import facts_view_from_env
 from adapters.views.lookup_factory import lookup_view_from_env
 from adapters.views.register_factory import register_view_from_env
 from application import dossier_commands as c
@@ -69,6 +70,7 @@ from application.projector import QueueProjector
 from application.queue import DOSSIER_TOPICS, QueueBatch, QueueQuery, QueueRow
 from application.register import REGISTER_TOPICS
 from application.register_projector import RegisterProjector
+from application.statistics_projector import FactsProjector
 from domain.dossier_values import Actor, Role
 from domain.values import VIETNAM, AgencyCode
 from tests.bench.dossiers import MOMENT, quiet_service_logs, unreachable
@@ -221,10 +223,12 @@ def rebuild_lines(kind: StoreKind, app: OneStop) -> list[str]:
     queue = queue_view_from_env(app.env)
     lookup = lookup_view_from_env(app.env)
     register = register_view_from_env(app.env)
+    facts = facts_view_from_env(app.env)
     views: list[tuple[str, tuple[str, ...], Callable[[], None], Catcher]] = [
         ("queue", DOSSIER_TOPICS, queue.drop, QueueProjector(app, queue).catch_up),
         ("lookup", LOOKUP_TOPICS, lookup.drop, LookupProjector(app, lookup).catch_up),
         ("register", REGISTER_TOPICS, register.drop, RegisterProjector(app, register).catch_up),
+        ("facts", DOSSIER_TOPICS, facts.drop, FactsProjector(app, facts).catch_up),
     ]
     lines = []
     try:
@@ -241,7 +245,7 @@ def rebuild_lines(kind: StoreKind, app: OneStop) -> list[str]:
                 f"  target {'; '.join(verdicts)}"
             )
     finally:
-        _close(queue, lookup, register)
+        _close(queue, lookup, register, facts)
     return lines
 
 
