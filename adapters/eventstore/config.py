@@ -16,7 +16,7 @@ from eventsourcing.utils import get_topic
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from adapters.eventstore.postgres_recorder import LockingPostgresRecorder
+from adapters.eventstore.postgres_recorder import OneStopPostgresRecorder
 
 CIPHER_KEY_BYTES = (16, 24, 32)
 
@@ -63,7 +63,7 @@ def _persistence(config: StoreConfig, environ: Mapping[str, str]) -> dict[str, s
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         # One statement per save, the events table still locked until commit.
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
-        "APPLICATION_RECORDER_TOPIC": get_topic(LockingPostgresRecorder),
+        "APPLICATION_RECORDER_TOPIC": get_topic(OneStopPostgresRecorder),
     }
     if config.database_url:
         env |= postgres_env(config.database_url)

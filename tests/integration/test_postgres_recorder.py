@@ -1,7 +1,8 @@
-"""The PostgreSQL recorder saves with one statement and still commits in notification-id order."""
+"""The PostgreSQL recorder: one statement per save, commits in id order, the library's reads."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -9,11 +10,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 
 from adapters.eventstore.config import StoreKind
-from adapters.eventstore.postgres_recorder import LockingPostgresRecorder
+from adapters.eventstore.postgres_recorder import OneStopPostgresRecorder
 from application.onestop import OneStop
 from tests.integration.stores import BASE_URL, store
 
@@ -21,7 +23,11 @@ WAIT_SECONDS = 10.0
 
 
 class Note(Aggregate):
-    """The smallest aggregate there is: one created event."""
+    """The smallest aggregate there is: one created event, and one kind of change."""
+
+    @event("Edited")
+    def edit(self) -> None:
+        """Record a change."""
 
 
 @pytest.fixture
@@ -33,7 +39,7 @@ def app(tmp_path: Path) -> Iterator[OneStop]:
 
 def _events_table(app: OneStop) -> sql.Composed:
     recorder = app.recorder
-    assert isinstance(recorder, LockingPostgresRecorder)
+    assert isinstance(recorder, OneStopPostgresRecorder)
     return sql.SQL("{}.{}").format(
         sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name)
     )
@@ -50,7 +56,7 @@ def _waiting_on_a_lock(connection: psycopg.Connection[tuple[object, ...]]) -> bo
 def test_a_save_is_one_statement(app: OneStop) -> None:
     """Saves go through the locking function, and the ids come back."""
     recorder = app.recorder
-    assert isinstance(recorder, LockingPostgresRecorder)
+    assert isinstance(recorder, OneStopPostgresRecorder)
     assert recorder.datastore.enable_db_functions
     app.save(Note())
     assert [n.id for n in app.recorder.select_notifications(start=None, limit=10)] == [1]
@@ -113,3 +119,22 @@ def test_concurrent_saves_commit_in_notification_id_order(app: OneStop) -> None:
     reader.join(WAIT_SECONDS)
     assert not failures
     assert seen == list(range(1, 202))
+
+
+def test_reading_the_log_gives_what_the_librarys_reader_gives(app: OneStop) -> None:
+    """Every shape of call (start, inclusive, stop, topics, limit) reads what the library reads."""
+    for _ in range(4):
+        note = Note()
+        note.edit()
+        app.save(note)
+    edited = app.recorder.select_notifications(start=None, limit=100)[1].topic
+    library = PostgresApplicationRecorder.select_notifications
+    for start, inclusive, stop, topics, limit in itertools.product(
+        (None, 1, 3), (True, False), (None, 6), ((), (edited,)), (2, 100)
+    ):
+        ours = app.recorder.select_notifications(
+            start, limit, stop, topics, inclusive_of_start=inclusive
+        )
+        theirs = library(app.recorder, start, limit, stop, topics, inclusive_of_start=inclusive)
+        assert ours == theirs, (start, inclusive, stop, topics, limit)
+    assert len(app.recorder.select_notifications(None, 100)) == 8
