@@ -101,6 +101,9 @@ VIEWS: dict[str, Rule] = {
     "register": {**_STAFF_READ, _AU: _E},
     "statistics": {_U: _E, _L: _E, _AU: _E, _SY: _ANY},
     "catalog": {Role.CATALOG_ADMIN: _ANY},
+    # Hồ sơ của tôi: an applicant lists their own dossiers, chosen by the token's subject and
+    # id number alone (never by a parameter). Staff read dossiers through their agencies.
+    "my_dossiers": {_AP: _O},
 }
 """For each view (and the catalog's decisions), who may use it."""
 

@@ -1,4 +1,4 @@
-"""Tra cứu hồ sơ (public lookup): the lookup view's rows, the citizen's answer, and its fold.
+"""Tra cứu hồ sơ (public lookup): the lookup view's rows, answers, owners' lists and fold.
 
 A citizen looks a dossier up by its code and lookup secret and sees its
 status (DVCQG code and Vietnamese label), procedure, received date, current
@@ -8,11 +8,24 @@ applicant's masked name: no actor, no reason, no other personal data.
 A row starts with the opening event, because only that event carries the
 applicant and the procedure, but it has no code and cannot be found until
 reception. A dossier closed before reception (refused at intake, withdrawn)
-never gets a code, and its row goes. The view keeps only a SHA-256 of the
-code and the secret, never the secret itself.
+never gets a code: its row stays, with its final status, so that its owner
+still sees it in their own list ("hồ sơ của tôi"), but nobody can look it
+up. The view keeps only a SHA-256 of the code and the secret, never the
+secret itself.
+
+Hồ sơ của tôi (an applicant's own dossiers): each row also keeps the
+SHA-256 of two owner keys, as ``access`` defines ownership: the user id that
+submitted it (``Dossier.opened_by``) and the applicant's id number. An
+applicant lists the rows whose digests match their token's subject or id
+number, newest submission first; the view holds neither in clear. Only a
+submission made as an applicant (online) gives its submitter a key: the
+officer who takes a walk-in, or a system that relays a submission, acts for
+the applicant and owns nothing, so a staff account's own list never fills
+with the citizens it served (they find theirs by id number).
 
 ``fold`` is pure: one row (or none) and one decoded event in, the new row
-(or none) out. ``procedure_name`` reads names off catalog events.
+(or none) out. ``procedure_name`` reads names off catalog events;
+``owned_query`` turns a principal into the digests of their own list.
 """
 
 from __future__ import annotations
@@ -28,9 +41,11 @@ from uuid import UUID
 from attrs import evolve, frozen
 from eventsourcing.utils import get_topic
 
+from application.access import VIEWS, AccessDeniedError, Principal, Scope
 from application.queue import DOSSIER_TOPICS
 from domain.dossier import Dossier
 from domain.dossier_status import Status
+from domain.dossier_values import Actor, Role
 from domain.procedure import Procedure
 
 VISIBLE_STARS = 3
@@ -38,6 +53,11 @@ VISIBLE_STARS = 3
 
 LABELS: dict[int, str] = {status.national_code: status.label for status in Status}
 """The Vietnamese label of each DVCQG status code."""
+
+SUBJECT, ID_NUMBER = "subject", "id"
+"""The kinds of owner key, hashed apart: the submitter's user id, the applicant's id number."""
+MY_DOSSIERS = "my_dossiers"
+"""The access rule (``access.VIEWS``) of an applicant's own list."""
 
 
 def mask_name(name: str) -> str:
@@ -53,6 +73,11 @@ def mask_name(name: str) -> str:
 def secret_digest(code: str, secret: str) -> str:
     """The SHA-256 (hex) of the code and the secret, as the view stores it."""
     return hashlib.sha256(f"{code}\x00{secret}".encode()).hexdigest()
+
+
+def owner_digest(kind: str, key: str) -> str:
+    """The SHA-256 (hex) of an owner key: ``kind`` ("subject" or "id") separates the two."""
+    return hashlib.sha256(f"{kind}\x00{key}".encode()).hexdigest()
 
 
 def matching(candidates: Iterable[LookupRow], code: str, secret: str) -> LookupRow | None:
@@ -88,6 +113,9 @@ class LookupRow:
     status: Status
     version: int
     history: tuple[HistoryEntry, ...]
+    submitted_at: datetime  # the opening event's moment: owners list newest first by it
+    submitter_digest: str | None  # owner_digest(SUBJECT, opened_by) if opened by an applicant
+    applicant_digest: str  # owner_digest(ID_NUMBER, the applicant's id number)
     code: str | None = None
     secret_digest: str | None = None
     received_at: datetime | None = None
@@ -95,6 +123,40 @@ class LookupRow:
     rescheduled_due_at: datetime | None = None
     result_issued_at: datetime | None = None
     returned_at: datetime | None = None
+
+    @property
+    def cursor(self) -> Cursor:
+        """Where the next page of its owner's list starts when this row ends a page."""
+        return (self.submitted_at, self.dossier_id)
+
+
+Cursor = tuple[datetime, UUID]
+"""An owner's list position: the last row's (submitted_at, dossier_id), newest first."""
+
+
+@frozen(kw_only=True)
+class OwnedQuery:
+    """One page of an owner's dossiers: rows whose submitter or applicant digest matches."""
+
+    submitter_digest: str
+    applicant_digest: str | None = None  # none when the token carries no id number
+    limit: int = 50
+    after: Cursor | None = None  # rows strictly older than this (submitted_at, dossier_id)
+
+    def matches(self, row: LookupRow) -> bool:
+        """Whether ``row`` is on this page's list: owned, and past the cursor."""
+        owned = row.submitter_digest == self.submitter_digest or (
+            self.applicant_digest is not None and row.applicant_digest == self.applicant_digest
+        )
+        return owned and (self.after is None or row.cursor < self.after)
+
+
+@frozen(kw_only=True)
+class OwnedDossier:
+    """Một hồ sơ của tôi: an owner's row with its procedure's published name."""
+
+    row: LookupRow
+    procedure_name: str | None
 
 
 @frozen(kw_only=True)
@@ -221,9 +283,12 @@ CHANGES: dict[type[Dossier.Event], Change] = {
     **dict.fromkeys(RETURNS, _returned),
     Dossier.Stopped: _status(Status.STOPPED),
     Dossier.Withdrawn: _status(Status.WITHDRAWN),
+    Dossier.RejectedAtIntake: _status(Status.REJECTED),
 }
 
-READS = frozenset({"submission", "at", "code", "lookup_secret", "due_at", "new_due_at", "spec"})
+READS = frozenset(
+    {"submission", "actor", "at", "code", "lookup_secret", "due_at", "new_due_at", "spec"}
+)
 """The event fields ``fold`` and ``procedure_name`` read (besides ids and versions): a projector
 decodes only these."""
 
@@ -237,7 +302,15 @@ def _opened(event: Dossier.Event) -> LookupRow:
         status=Status.SUBMITTED,
         version=event.originator_version,
         history=(HistoryEntry(event.at, Status.SUBMITTED.national_code),),
+        submitted_at=event.at,
+        submitter_digest=_submitter(event.actor),
+        applicant_digest=owner_digest(ID_NUMBER, submission.applicant.id_number),
     )
+
+
+def _submitter(actor: Actor) -> str | None:
+    """The digest of the user who submitted as the applicant; staff and systems own nothing."""
+    return owner_digest(SUBJECT, actor.user_id) if actor.role is Role.APPLICANT else None
 
 
 def _noted(row: LookupRow, changes: Changes, at: datetime) -> Changes:
@@ -249,18 +322,37 @@ def _noted(row: LookupRow, changes: Changes, at: datetime) -> Changes:
 
 
 def fold(row: LookupRow | None, event: object) -> LookupRow | None:
-    """The row after ``event``: ``None`` when the dossier has no (or no longer a) row."""
+    """The row after ``event``: ``None`` while the dossier has none (no opening event seen)."""
     if not isinstance(event, Dossier.Event):
         return row
     if isinstance(event, OPENING):
         return _opened(event)
     if row is None:
         return None
-    if row.code is None and isinstance(event, Dossier.RejectedAtIntake | Dossier.Withdrawn):
-        return None  # closed before reception: it never had a code to look up
     change = CHANGES.get(type(event))
     changes = _noted(row, change(row, event), event.at) if change else {}
     return evolve(row, version=event.originator_version, **changes)
+
+
+def owned_query(principal: Principal, *, limit: int, after: Cursor | None = None) -> OwnedQuery:
+    """The page of ``principal``'s own dossiers to read; refused for any other role.
+
+    Ownership is ``access``'s: the dossiers they submitted (as an applicant, see
+    the module), and those whose applicant has their id number; the token's
+    claims choose, never a parameter.
+    """
+    rule = VIEWS[MY_DOSSIERS]
+    if not any(rule.get(role) is Scope.OWN for role in principal.roles):
+        names = tuple(str(role) for role in rule)
+        reason = f"needs one of the roles {', '.join(names)}"
+        raise AccessDeniedError(action=MY_DOSSIERS, reason=reason, roles=names)
+    id_number = principal.id_number
+    return OwnedQuery(
+        submitter_digest=owner_digest(SUBJECT, principal.subject),
+        applicant_digest=None if id_number is None else owner_digest(ID_NUMBER, id_number),
+        limit=limit,
+        after=after,
+    )
 
 
 def procedure_name(event: object) -> ProcedureName | None:

@@ -1,4 +1,4 @@
-"""The lookup view's port: what the public lookup needs from its storage."""
+"""The lookup view's port: what the public lookup and an applicant's own list need from storage."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Protocol
 from uuid import UUID
 
-from application.lookup import LookupAnswer, LookupBatch, LookupRow
+from application.lookup import LookupAnswer, LookupBatch, LookupRow, OwnedDossier, OwnedQuery
 
 
 class LookupView(Protocol):
@@ -29,12 +29,20 @@ class LookupView(Protocol):
         """The answer for a received dossier's code and secret; ``None`` for a wrong pair."""
         ...
 
+    def list_owned(self, query: OwnedQuery) -> list[OwnedDossier]:
+        """The rows whose submitter or applicant digest is the query's, newest submission first.
+
+        Sorted by (submitted_at, dossier_id) descending, strictly after ``query.after``,
+        at most ``query.limit``; each dossier once, even when both digests match.
+        """
+        ...
+
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
         """The rows of those dossiers that have one, by dossier id."""
         ...
 
     def count(self) -> int:
-        """How many rows the view holds (received or waiting for reception)."""
+        """How many rows the view holds (every dossier, received or not)."""
         ...
 
     def drop(self) -> None:

@@ -1,17 +1,38 @@
-"""Builders for lookup tests: the answer the aggregates say a citizen should see."""
+"""Builders for lookup tests: the answer the aggregates say a citizen should see, and owners."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
+from attrs import evolve
+
 from application import dossier_commands as c
-from application.lookup import HistoryEntry, LookupAnswer, LookupRow, fold
+from application.access import Principal
+from application.lookup import (
+    Cursor,
+    HistoryEntry,
+    LookupAnswer,
+    LookupRow,
+    OwnedDossier,
+    OwnedQuery,
+    fold,
+    owned_query,
+)
 from domain.dossier import Dossier
+from domain.dossier_values import Actor, Applicant, ApplicantKind, Delivery, Role, Submission
 from tests import queue_fixtures as qf
-from tests.dossier_fixtures import APPLICANT, Desk
+from tests.dossier_fixtures import APPLICANT, Desk, submission
 
 MASKED = "N*** T** H**"
 """The fixtures' applicant, Nguyễn Thị Hoa, as the public sees her."""
+HOA_ID = "038190000123"
+"""Her id number, as on every fixture submission."""
+MOTHER_ID = "038160000456"
+"""Her mother's id number: Hoa submits for her online."""
+STRANGER = Actor("citizen-2", Role.APPLICANT)
+STRANGER_ID = "001099000777"
+"""Another citizen, with dossiers of his own."""
 
 
 def public_history(desk: Desk, dossier_id: UUID) -> tuple[HistoryEntry, ...]:
@@ -68,3 +89,35 @@ def paid_after_result(desk: Desk) -> Dossier:
     """A dossier whose fee was asked for and paid after its result was issued."""
     ready = desk.issue_result(qf.processing(desk))
     return qf.paid(desk, qf.awaiting_fee(desk, ready))
+
+
+def for_person(desk: Desk, id_number: str, delivery: Delivery = Delivery.COUNTER) -> Submission:
+    """The fixture application, made for the person with ``id_number``."""
+    base = submission(procedure=desk.spec, delivery=delivery)
+    person = Applicant(kind=ApplicantKind.CITIZEN, name="Trần Văn Bình", id_number=id_number)
+    return evolve(base, applicant=person)
+
+
+def online_by(desk: Desk, actor: Actor, id_number: str) -> Dossier:
+    """A dossier ``actor`` submits on the portal for the person with ``id_number``."""
+    command = c.SubmitOnline(
+        command_id=desk.command_id(),
+        actor=actor,
+        submission=for_person(desk, id_number, Delivery.ONLINE),
+    )
+    return desk.dossiers.submit_online(command)
+
+
+def owner(
+    subject: str, id_number: str | None = None, limit: int = 50, after: Cursor | None = None
+) -> OwnedQuery:
+    """The query of an applicant whose token names ``subject`` (and ``id_number``)."""
+    principal = Principal(subject=subject, roles=frozenset({Role.APPLICANT}), id_number=id_number)
+    return owned_query(principal, limit=limit, after=after)
+
+
+def expected_owned(desk: Desk, dossier_ids: Iterable[UUID]) -> list[OwnedDossier]:
+    """The folded rows of ``dossier_ids``, newest submission first, with the procedure's name."""
+    rows = [folded(desk, key) for key in dossier_ids]
+    kept = sorted((row for row in rows if row is not None), key=lambda r: r.cursor, reverse=True)
+    return [OwnedDossier(row=row, procedure_name=desk.spec.name) for row in kept]

@@ -7,7 +7,15 @@ from uuid import UUID
 
 from adapters.views.lookup_sql import values
 from application.errors import StalePositionError
-from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
+from application.lookup import (
+    LookupAnswer,
+    LookupBatch,
+    LookupRow,
+    OwnedDossier,
+    OwnedQuery,
+    answer,
+    matching,
+)
 
 VIEW_NAME = "dossier_lookup"
 
@@ -44,6 +52,14 @@ class InMemoryLookupView:
         candidates = [row for row in self._rows.values() if row.code == code]
         row = matching(candidates, code, secret)
         return answer(row, self._names.get(row.procedure)) if row else None
+
+    def list_owned(self, query: OwnedQuery) -> list[OwnedDossier]:
+        """The owner's rows past the cursor, newest submission first, one page."""
+        rows = sorted(filter(query.matches, self._rows.values()), key=lambda r: r.cursor)
+        page = rows[::-1][: query.limit]
+        return [
+            OwnedDossier(row=row, procedure_name=self._names.get(row.procedure)) for row in page
+        ]
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
         """The rows of those dossiers that have one."""

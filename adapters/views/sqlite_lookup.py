@@ -3,7 +3,9 @@
 Rows, procedure names and the position are written in one ``BEGIN
 IMMEDIATE`` transaction; the position moves by compare-and-set in
 ``projection_tracking`` first, exactly as for the queue view, so a batch
-applied twice raises ``StalePositionError`` and writes nothing.
+applied twice raises ``StalePositionError`` and writes nothing. A file whose
+lookup table lacks a column of this release (the owner digests) has the
+view's tables and position dropped on opening; the next catch-up rebuilds.
 """
 
 from __future__ import annotations
@@ -14,9 +16,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import structlog
+
 from adapters.views import lookup_sql as q
-from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
-from application.lookup import LookupAnswer, LookupBatch, LookupRow, answer, matching
+from adapters.views.sqlite_base import TRACKING, SqliteView, encode, upsert_sql
+from application.lookup import (
+    LookupAnswer,
+    LookupBatch,
+    LookupRow,
+    OwnedDossier,
+    OwnedQuery,
+    answer,
+    matching,
+)
+
+log = structlog.get_logger()
 
 UPSERT = upsert_sql(q.TABLE, q.COLUMNS)
 FIND = (
@@ -37,8 +51,23 @@ class SqliteLookupView(SqliteView):
     tables = (q.TABLE, q.NAMES)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        self._create_keyed(db, q.TABLE, q.COLUMNS, {q.INDEX: "code"})
+        self._restart_outdated(db)
+        self._create_keyed(db, q.TABLE, q.COLUMNS, q.INDEXES)
         db.execute(f"CREATE TABLE IF NOT EXISTS {q.NAMES} (procedure PRIMARY KEY, name)")
+
+    def _restart_outdated(self, db: sqlite3.Connection) -> None:
+        """Drop a lookup kept before its owner digests, and the view's position with it."""
+        columns = {record[1] for record in db.execute(f"PRAGMA table_info({q.TABLE})")}
+        if not q.outdated(columns):
+            return
+        for table in self.tables:
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        tables = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [TRACKING]
+        )
+        if tables.fetchone():
+            db.execute(f"DELETE FROM {TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
+        log.warning("view.layout_retired", view=self.name, reason="lookup without owner digests")
 
     def apply(self, batch: LookupBatch) -> None:
         """Move the position, then write the rows and names, in one transaction."""
@@ -46,7 +75,7 @@ class SqliteLookupView(SqliteView):
             self._delete_dossiers(db, batch.deletes, q.TABLE)
             db.executemany(
                 UPSERT,
-                (tuple(encode(v) for v in q.values(row).values()) for row in batch.upserts),
+                ([encode(values[c]) for c in q.COLUMNS] for values in map(q.values, batch.upserts)),
             )
             db.executemany(
                 f"INSERT OR REPLACE INTO {q.NAMES} VALUES (?, ?)",  # noqa: S608 (constant)
@@ -60,6 +89,16 @@ class SqliteLookupView(SqliteView):
         names = {record["dossier_id"]: record["procedure_name"] for record in records}
         row = matching((q.decode(record, moment) for record in records), code, secret)
         return answer(row, names[str(row.dossier_id)]) if row else None
+
+    def list_owned(self, query: OwnedQuery) -> list[OwnedDossier]:
+        """The owner's rows past the cursor, newest submission first, one page."""
+        text, params = q.owned(query, "?")
+        statement = text.format(table=q.TABLE, names=q.NAMES)
+        records: list[Any] = self._select(statement, [encode(param) for param in params])
+        return [
+            OwnedDossier(row=q.decode(record, moment), procedure_name=record["procedure_name"])
+            for record in records
+        ]
 
     def get_many(self, dossier_ids: Iterable[UUID]) -> dict[UUID, LookupRow]:
         """The rows of those dossiers that have one."""

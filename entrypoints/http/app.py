@@ -19,6 +19,7 @@ from entrypoints.http.routes import (
     dossiers,
     health,
     lookup,
+    my_dossiers,
     procedures,
     queue,
     register,
@@ -47,6 +48,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(register.router)
     app.include_router(stats.router)
     app.include_router(lookup.router)
+    app.include_router(my_dossiers.router)
     app.include_router(dossiers.router)
     app.include_router(catalog_admin.router)
     catalog_errors.install(app)

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from application.deadlines import DeadlineItem
-from application.lookup import HistoryEntry, LookupAnswer
+from application.lookup import HistoryEntry, LookupAnswer, OwnedDossier
 from application.queue import QueueRow
 from application.register import AgencyRole, Handover, HandoverKind, Note, RegisterLine, StepRow
 from domain.dossier_status import Status
@@ -337,3 +337,50 @@ class LookupOut(BaseModel):
             returned_at=_at(found.returned_at),
             history=[HistoryOut.of(entry) for entry in found.history],
         )
+
+
+class MyDossierOut(BaseModel):
+    """Một hồ sơ của tôi: one of the caller's own dossiers, as its owner follows it."""
+
+    ref: str = Field(
+        description="Mã hồ sơ, or the dossier id before reception: open it at /dossiers/{ref}."
+    )
+    dossier_id: str
+    code: str | None = Field(description="Mã hồ sơ; null until the dossier is received.")
+    status_code: int = Field(description="National status code (1-10).")
+    status_label: str = Field(description="The national status label, in Vietnamese.")
+    procedure: str = Field(description="Local procedure code (MATTHCDP).")
+    procedure_name: str | None
+    applicant: str = Field(description='The masked name, e.g. "N*** T** H**".')
+    submitted_at: str = Field(description=f"When it was submitted, {MOMENT}.")
+    received_at: str | None = Field(description=MOMENT)
+    due_at: str | None = Field(description=f"The appointment held now, {MOMENT}.")
+    result_issued_at: str | None = Field(description=f"The result was issued, {MOMENT}.")
+    returned_at: str | None = Field(description=MOMENT)
+
+    @classmethod
+    def of(cls, owned: OwnedDossier) -> MyDossierOut:
+        """The owner's line for a row of the lookup view."""
+        row = owned.row
+        return cls(
+            ref=row.code or str(row.dossier_id),
+            dossier_id=str(row.dossier_id),
+            code=row.code,
+            status_code=row.status.national_code,
+            status_label=row.status.label,
+            procedure=row.procedure,
+            procedure_name=owned.procedure_name,
+            applicant=row.applicant,
+            submitted_at=moment(row.submitted_at),
+            received_at=_at(row.received_at),
+            due_at=_at(row.due_at),
+            result_issued_at=_at(row.result_issued_at),
+            returned_at=_at(row.returned_at),
+        )
+
+
+class MyDossiersPage(BaseModel):
+    """One page of the caller's own dossiers, newest submission first."""
+
+    items: list[MyDossierOut]
+    next: str | None = Field(description="Cursor of the next page; null on the last page.")

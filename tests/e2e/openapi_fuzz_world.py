@@ -1,8 +1,10 @@
-"""The system the OpenAPI fuzz test calls: real dossiers, one token with every staff power.
+"""The system the OpenAPI fuzz test calls: real dossiers, one token with every power.
 
 Each world is built the same way, so its dossiers get the same codes, ids and
 lookup secret every time: ``000.00.12.H56-250303-0001`` to ``-0004`` (received;
 assigned; result issued; returned) and one online submission, known by its id.
+The token is every staff role's and also the applicant's, with the applicant's
+id number, so an applicant's own list (``/my/dossiers``) has all five to page.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ EVERY_ROLE = (
     Role.AUDITOR,
     Role.CATALOG_ADMIN,
     Role.SYSTEM,
+    Role.APPLICANT,
 )
+APPLICANT_ID = "038190000123"
+"""The id number of every submission's applicant (``submission_body``), in the token too."""
 NOW = at(2025, 3, 3, 9)
 CODES = tuple(f"{CENTRE}-250303-{number:04d}" for number in range(1, 5))
 """The walk-ins' codes: received; assigned; result issued; returned."""
@@ -60,7 +65,7 @@ class World:
         self.app: FastAPI = create_app(self.container)
         self.app.dependency_overrides[views.now] = clock
         token = self.container.tokens.issue(
-            subject="fuzzer", roles=EVERY_ROLE, agencies=[CENTRE, OFFICE]
+            subject="fuzzer", roles=EVERY_ROLE, agencies=[CENTRE, OFFICE], id_number=APPLICANT_ID
         )
         self.authorization = {"Authorization": f"Bearer {token}"}
         self._keys = itertools.count(1)

@@ -140,6 +140,9 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], set[str]]] = [
         {"agency": TAX.value, "from": "2025-03-01", "to": "2025-03-31"},
         _staff("tax"),
     ),
+    # Hồ sơ của tôi: applicants only, each listing their own (the stranger's list is empty);
+    # staff and systems read dossiers through their agencies, not as owners.
+    ("GET", "/my/dossiers", {}, {"owner", "stranger"}),
     (
         "GET",
         "/stats/report-06a",

@@ -3,28 +3,41 @@
 from __future__ import annotations
 
 import sqlite3
+from abc import abstractmethod
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from attrs import evolve
+from psycopg import sql
 
 from adapters.eventstore.config import StoreConfig, StoreKind
 from adapters.views.lookup_factory import LookupViewAdapter, lookup_view_for, lookup_view_from_env
+from adapters.views.lookup_sql import NAMES, TABLE
+from adapters.views.lookup_sql import owned as owned_sql
 from adapters.views.memory_lookup import InMemoryLookupView
+from adapters.views.postgres_lookup import PostgresLookupView
+from adapters.views.sqlite_base import encode
 from adapters.views.sqlite_lookup import SqliteLookupView
 from application.commands import AmendProcedure
 from application.errors import StalePositionError
-from application.lookup import LOOKUP_TOPICS, LookupAnswer, LookupBatch, LookupRow
+from application.lookup import (
+    LOOKUP_TOPICS,
+    LookupAnswer,
+    LookupBatch,
+    LookupRow,
+    OwnedDossier,
+    OwnedQuery,
+)
 from application.lookup_ports import LookupView
 from application.lookup_projector import LookupProjector, replay
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier import Dossier
 from tests import lookup_fixtures as lf
 from tests import queue_fixtures as qf
-from tests.dossier_fixtures import DECISION, Desk, at
+from tests.dossier_fixtures import APPLICANT, DECISION, OFFICER, Desk, at
 from tests.integration.stores import MakeApp
 from tests.integration.view_contract import Crashing, ViewContract
 
@@ -68,6 +81,48 @@ def play(scenario: Scenario) -> None:
     scenario.keep(qf.supplemented(desk), qf.extended(desk), qf.stopped(desk))
     scenario.keep(lf.paid_after_result(desk), desk.accept(desk.submit_online()))
     scenario.projector.catch_up(batch_size=7)
+
+
+def owned(scenario: Scenario) -> dict[str, Dossier]:
+    """Hoa's dossiers and a stranger's, over two days, some at the very same moment.
+
+    Hoa (``citizen-1``, id number ``HOA_ID``) is walked in at the counter by an
+    officer (hers by id number), submits online for herself, for her mother (hers
+    by subject alone), one refused at intake and one she withdraws before
+    reception; the stranger has a walk-in and an online submission of his own.
+    """
+    desk = scenario.desk
+    made = {"walk_in": desk.receive(), "online": desk.submit_online()}  # the same moment
+    desk.clock.advance(hours=1)
+    made["for_mother"] = lf.online_by(desk, APPLICANT, lf.MOTHER_ID)
+    made["stranger_online"] = lf.online_by(desk, lf.STRANGER, lf.STRANGER_ID)
+    made["refused"] = qf.rejected(desk)
+    desk.clock.set(at(2025, 3, 4, 10))
+    made["withdrawn"] = lf.withdrawn_before_reception(desk)
+    desk.clock.advance(minutes=30)
+    made["stranger_walk_in"] = desk.receive(submission=lf.for_person(desk, lf.STRANGER_ID))
+    made["accepted"] = desk.accept(desk.submit_online())
+    scenario.keep(*made.values())
+    scenario.projector.catch_up(batch_size=7)
+    return made
+
+
+HOAS = ("walk_in", "online", "for_mother", "refused", "withdrawn", "accepted")
+"""Hoa's dossiers in ``owned``: submitted by her, or in her name."""
+
+
+def ids(made: dict[str, Dossier], *names: str) -> list[UUID]:
+    """The ids of the dossiers called ``names``."""
+    return [made[name].id for name in names]
+
+
+def pages(view: LookupView, query: OwnedQuery) -> list[list[OwnedDossier]]:
+    """Every page of ``query``'s list, following each page's last row as the cursor."""
+    found: list[list[OwnedDossier]] = []
+    while page := view.list_owned(query):
+        found.append(page)
+        query = evolve(query, after=page[-1].row.cursor)
+    return found
 
 
 class CrashingView(Crashing[LookupBatch]):
@@ -119,16 +174,23 @@ class LookupViewContract(ViewContract[LookupViewAdapter]):
         assert scenario.view.find("000.00.12.H56-250303-9999", secret) is None
         assert scenario.view.find(code, "") is None
 
-    def test_only_received_dossiers_can_be_found_and_unreceived_closed_ones_vanish(
+    def test_only_received_dossiers_can_be_found_and_unreceived_ones_keep_a_codeless_row(
         self, scenario: Scenario
     ) -> None:
-        """A pending submission has a row without a code; refused or withdrawn ones have none."""
+        """Pending, refused and withdrawn-before-reception dossiers keep rows without a code.
+
+        Nobody can look them up; their owners still see them, with the final status.
+        """
         play(scenario)
         rows = scenario.rows()
         pending = [k for k in scenario.ids if scenario.desk.dossiers.get(k).code is None]
-        assert len(pending) == 3
-        assert [rows[k].code for k in pending if k in rows] == [None]
-        assert len(rows) == len(scenario.received()) + 1
+        assert [(rows[k].code, rows[k].status.national_code) for k in pending] == [
+            (None, 1),
+            (None, 3),
+            (None, 7),
+        ]
+        assert len(rows) == len(scenario.received()) + 3
+        assert rows == {key: lf.folded(scenario.desk, key) for key in scenario.ids}
 
     def test_rows_keep_a_digest_and_a_masked_name_only(self, scenario: Scenario) -> None:
         """No stored row holds a lookup secret or the applicant's full name."""
@@ -148,6 +210,70 @@ class LookupViewContract(ViewContract[LookupViewAdapter]):
         scenario.projector.catch_up()
         names = {a.procedure_name for a in scenario.answers() if a is not None}
         assert names == {"Thủ tục đã sửa tên"}
+
+    def test_an_applicant_lists_what_they_submitted_and_what_is_in_their_name(
+        self, scenario: Scenario
+    ) -> None:
+        """By subject or by id number, newest submission first, closed ones with their status."""
+        made = owned(scenario)
+        listed = scenario.view.list_owned(lf.owner(APPLICANT.user_id, lf.HOA_ID))
+        assert listed == lf.expected_owned(scenario.desk, ids(made, *HOAS))
+        assert [item.row.dossier_id for item in listed[:2]] == ids(made, "accepted", "withdrawn")
+        statuses = {item.row.dossier_id: item.row.status.national_code for item in listed}
+        assert (statuses[made["refused"].id], statuses[made["withdrawn"].id]) == (3, 7)
+        assert {item.procedure_name for item in listed} == {scenario.desk.spec.name}
+
+    def test_each_owner_key_alone_finds_its_own_dossiers(self, scenario: Scenario) -> None:
+        """Her subject alone: what she submitted; her id number alone: what is in her name."""
+        made = owned(scenario)
+        by_subject = scenario.view.list_owned(lf.owner(APPLICANT.user_id))
+        submitted = ("online", "for_mother", "refused", "withdrawn", "accepted")
+        assert by_subject == lf.expected_owned(scenario.desk, ids(made, *submitted))
+        by_id = scenario.view.list_owned(lf.owner("new-login", lf.HOA_ID))
+        in_her_name = ("walk_in", "online", "refused", "withdrawn", "accepted")
+        assert by_id == lf.expected_owned(scenario.desk, ids(made, *in_her_name))
+
+    def test_nobody_sees_another_applicants_dossiers(self, scenario: Scenario) -> None:
+        """The stranger lists only his two; an unknown subject or id number lists none."""
+        made = owned(scenario)
+        stranger = lf.owner(lf.STRANGER.user_id, lf.STRANGER_ID)
+        theirs = ids(made, "stranger_walk_in", "stranger_online")
+        assert scenario.view.list_owned(stranger) == lf.expected_owned(scenario.desk, theirs)
+        assert scenario.view.list_owned(lf.owner("citizen-9", "079099000001")) == []
+        officer = lf.owner(OFFICER.user_id)  # who opened the walk-ins, acting for the applicant
+        assert scenario.view.list_owned(officer) == []
+
+    def test_the_cursor_pages_without_gaps_or_repeats(self, scenario: Scenario) -> None:
+        """Pages of two, ties in submission time included, add up to the whole list in order."""
+        made = owned(scenario)
+        query = lf.owner(APPLICANT.user_id, lf.HOA_ID, limit=2)
+        found = pages(scenario.view, query)
+        assert [len(page) for page in found] == [2, 2, 2]
+        whole = scenario.view.list_owned(evolve(query, limit=50))
+        assert [item for page in found for item in page] == whole
+        assert len({item.row.dossier_id for item in whole}) == len(HOAS)
+        tied = {made["walk_in"].submitted_at, made["online"].submitted_at}
+        assert len(tied) == 1
+        last = whole[-1].row
+        assert scenario.view.list_owned(evolve(query, after=last.cursor)) == []
+
+    def test_a_rebuilt_view_lists_the_same_dossiers(
+        self, scenario: Scenario, opened: list[LookupViewAdapter]
+    ) -> None:
+        """Dropping the view and replaying the log gives every owner the same list."""
+        owned(scenario)
+        queries = [
+            lf.owner(APPLICANT.user_id, lf.HOA_ID),
+            lf.owner(APPLICANT.user_id),
+            lf.owner(lf.STRANGER.user_id, lf.STRANGER_ID),
+        ]
+        live = [scenario.view.list_owned(query) for query in queries]
+        scenario.view.drop()
+        rebuilt = self.reopen(scenario, opened)
+        assert [rebuilt.list_owned(query) for query in queries] == [[], [], []]
+        LookupProjector(scenario.desk.app, rebuilt).catch_up()
+        assert [rebuilt.list_owned(query) for query in queries] == live
+        assert [len(found) for found in live] == [6, 5, 2]
 
     def test_a_caught_up_view_has_nothing_more_to_apply(self, scenario: Scenario) -> None:
         """A second catch-up applies nothing; the position is the last relevant event's."""
@@ -228,10 +354,70 @@ class TestInMemoryLookupView(LookupViewContract):
         return scenario.view
 
 
-class TestSqliteLookupView(LookupViewContract):
+OLD_COLUMNS = (
+    "dossier_id, procedure, applicant, status, version, history, code, secret_digest, "
+    "received_at, due_at, rescheduled_due_at, result_issued_at, returned_at"
+)
+"""The lookup table's columns before owners could list their dossiers."""
+
+
+class SqlLookupViewContract(LookupViewContract):
+    """What the SQL views add: a table of a past release is dropped and rebuilt."""
+
+    @abstractmethod
+    def execute(self, view: LookupViewAdapter, statement: str) -> None:
+        """Run ``statement`` (``{table}`` names the lookup table) in a transaction."""
+
+    def test_a_lookup_table_without_owner_digests_is_rebuilt_from_the_log(
+        self, scenario: Scenario, opened: list[LookupViewAdapter]
+    ) -> None:
+        """An earlier release's table restarts the view at 0; a current one is kept as it is."""
+        made = owned(scenario)
+        position, live = scenario.view.position(), scenario.rows()
+        kept = self.reopen(scenario, opened)
+        assert (kept.position(), scenario.rows(kept)) == (position, live)
+        self.execute(scenario.view, "DROP TABLE {table}")
+        typed = ", ".join(f"{column} text" for column in OLD_COLUMNS.split(", "))
+        self.execute(scenario.view, f"CREATE TABLE {{table}} ({typed})")
+        self.execute(
+            scenario.view,
+            "INSERT INTO {table} (dossier_id, procedure, applicant, status, version, history) "
+            "VALUES ('00000000-0000-0000-0000-000000000001', 'p', 'X', 'submitted', '1', '[]')",
+        )
+        reopened = self.reopen(scenario, opened)
+        assert (reopened.position(), reopened.count()) == (0, 0)
+        LookupProjector(scenario.desk.app, reopened).catch_up()
+        assert reopened.position() == position
+        assert scenario.rows(reopened) == live
+        query = lf.owner(APPLICANT.user_id, lf.HOA_ID)
+        assert reopened.list_owned(query) == lf.expected_owned(scenario.desk, ids(made, *HOAS))
+
+
+class TestSqliteLookupView(SqlLookupViewContract):
     """The contract on the SQLite view, in the event store's file."""
 
     kind = StoreKind.SQLITE
+
+    def execute(self, view: LookupViewAdapter, statement: str) -> None:
+        """Run ``statement`` in a write transaction on the view's connection."""
+        assert isinstance(view, SqliteLookupView)
+        with view.shared.transaction() as db:
+            db.execute(statement.format(table=TABLE))
+
+    def test_an_owners_page_reads_the_digest_indexes(self, scenario: Scenario) -> None:
+        """SQLite's plan reads both digest indexes, without scanning the table."""
+        owned(scenario)
+        assert isinstance(scenario.view, SqliteLookupView)
+        query = lf.owner(APPLICANT.user_id, lf.HOA_ID, after=(at(2025, 3, 4, 10), uuid4()))
+        text, params = owned_sql(query, "?")
+        plan = scenario.view.connection.execute(
+            "EXPLAIN QUERY PLAN " + text.format(table=TABLE, names=NAMES),
+            [encode(param) for param in params],
+        ).fetchall()
+        details = " | ".join(str(record["detail"]) for record in plan)
+        assert "ix_lookup_submitter (submitter_digest=? AND " in details, details
+        assert "ix_lookup_applicant (applicant_digest=? AND " in details, details
+        assert f"SCAN {TABLE}" not in details, details
 
     def test_the_stored_table_holds_no_secret_or_full_name(self, scenario: Scenario) -> None:
         """Read raw, the view's tables contain neither a lookup secret nor the applicant's name."""
@@ -247,10 +433,16 @@ class TestSqliteLookupView(LookupViewContract):
         assert not any(lf.credentials(d)[1] in dump for d in scenario.received())
 
 
-class TestPostgresLookupView(LookupViewContract):
+class TestPostgresLookupView(SqlLookupViewContract):
     """The contract on the PostgreSQL view, in the event store's schema."""
 
     kind = StoreKind.POSTGRES
+
+    def execute(self, view: LookupViewAdapter, statement: str) -> None:
+        """Run ``statement`` in a transaction on the view's connection, in its schema."""
+        assert isinstance(view, PostgresLookupView)
+        with view.connection.transaction():
+            view.connection.execute(sql.SQL(statement).format(table=view.table))
 
 
 def test_the_factory_puts_a_sqlite_view_in_the_event_store_file(tmp_path: Path) -> None:

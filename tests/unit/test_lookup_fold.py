@@ -1,29 +1,42 @@
-"""The lookup fold: one public row per dossier, kept by events alone."""
+"""The lookup fold: one public row per dossier, kept by events alone, and its owners' query."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
+from attrs import evolve
 
+from application.access import AccessDeniedError, Principal
 from application.lookup import (
+    ID_NUMBER,
+    SUBJECT,
     LookupRow,
+    OwnedQuery,
     answer,
     fold,
     mask_name,
     matching,
+    owned_query,
+    owner_digest,
     procedure_name,
     secret_digest,
 )
 from application.onestop import OneStop
 from domain.calendar_policy import CalendarPolicy
 from domain.dossier import Dossier
+from domain.dossier_values import Role
 from domain.procedure import procedure_id
 from tests import lookup_fixtures as lf
 from tests import queue_fixtures as qf
-from tests.dossier_fixtures import Desk
+from tests.dossier_fixtures import APPLICANT, OFFICER, Desk
+
+ID = "038190000123"
+"""The fixtures' applicant's id number."""
+CITIZEN = frozenset({Role.APPLICANT})
 
 
 @pytest.fixture
@@ -87,12 +100,102 @@ def test_a_submitted_dossier_has_a_row_without_a_code(desk: Desk) -> None:
         answer(row, None)
 
 
-@pytest.mark.parametrize("build", [qf.rejected, lf.withdrawn_before_reception])
-def test_a_dossier_closed_before_reception_has_no_row(
-    desk: Desk, build: Callable[[Desk], Dossier]
+@pytest.mark.parametrize(
+    ("build", "closed"), [(qf.rejected, 3), (lf.withdrawn_before_reception, 7)]
+)
+def test_a_dossier_closed_before_reception_keeps_its_row_without_a_code(
+    desk: Desk, build: Callable[[Desk], Dossier], closed: int
 ) -> None:
-    """Refused at intake or withdrawn before reception: never received, so no row."""
-    assert lf.folded(desk, build(desk).id) is None
+    """Refused at intake (3) or withdrawn before reception (7): kept for its owner, unfindable."""
+    dossier = build(desk)
+    row = row_of(desk, dossier.id)
+    assert (row.code, row.secret_digest, row.received_at) == (None, None, None)
+    assert (row.status, codes(row)) == (dossier.status, [1, closed])
+    assert row.version == dossier.version
+
+
+def test_an_online_submission_belongs_to_its_submitter_and_its_applicant(desk: Desk) -> None:
+    """The row keeps the submission time and the digests of the submitter and the id number."""
+    dossier = desk.submit_online()
+    row = row_of(desk, dossier.id)
+    assert row.submitted_at == dossier.submitted_at
+    assert row.submitter_digest == owner_digest(SUBJECT, dossier.opened_by)
+    assert row.submitter_digest == owner_digest(SUBJECT, APPLICANT.user_id)
+    assert row.applicant_digest == owner_digest(ID_NUMBER, ID)
+    for clear in (APPLICANT.user_id, ID):
+        assert clear not in repr(row)
+
+
+def test_a_walk_in_belongs_to_its_applicant_not_to_the_officer(desk: Desk) -> None:
+    """The officer who opened it at the counter acted for the applicant: no submitter digest."""
+    dossier = desk.receive()
+    row = row_of(desk, dossier.id)
+    assert dossier.opened_by == OFFICER.user_id
+    assert row.submitter_digest is None
+    assert row.applicant_digest == owner_digest(ID_NUMBER, ID)
+    assert row.submitted_at == dossier.submitted_at == dossier.received_at
+
+
+def test_later_events_keep_the_submission_time_and_the_owners(desk: Desk) -> None:
+    """Reception days later and the whole life after it change neither."""
+    online = desk.submit_online()
+    opened = row_of(desk, online.id)
+    desk.clock.advance(days=2)
+    dossier = desk.return_at_counter(desk.issue_result(desk.assign(desk.accept(online))))
+    row = row_of(desk, dossier.id)
+    assert (row.submitted_at, row.submitter_digest, row.applicant_digest) == (
+        opened.submitted_at,
+        opened.submitter_digest,
+        opened.applicant_digest,
+    )
+    assert row.received_at is not None
+    assert row.received_at > row.submitted_at
+
+
+def test_an_owner_key_is_hashed_apart_by_its_kind() -> None:
+    """The same text as a subject and as an id number gives two digests, neither holding it."""
+    subject, id_number = owner_digest(SUBJECT, ID), owner_digest(ID_NUMBER, ID)
+    assert subject != id_number
+    assert len(subject) == len(id_number) == 64
+    assert ID not in subject + id_number
+    assert owner_digest(ID_NUMBER, "038190000124") != id_number
+
+
+def test_an_applicant_lists_by_their_subject_and_their_id_number() -> None:
+    """An applicant's query holds the digests of the token's subject and id number."""
+    query = owned_query(Principal(subject="citizen-1", roles=CITIZEN, id_number=ID), limit=10)
+    assert query == OwnedQuery(
+        submitter_digest=owner_digest(SUBJECT, "citizen-1"),
+        applicant_digest=owner_digest(ID_NUMBER, ID),
+        limit=10,
+    )
+    nameless = owned_query(Principal(subject="citizen-1", roles=CITIZEN), limit=10)
+    assert nameless.applicant_digest is None
+
+
+@pytest.mark.parametrize("role", sorted(set(Role) - {Role.APPLICANT}))
+def test_only_an_applicant_lists_their_own_dossiers(role: Role) -> None:
+    """Any other role, even with an id number, is refused; with the applicant role too, allowed."""
+    principal = Principal(subject="officer-1", roles=frozenset({role}), id_number=ID)
+    with pytest.raises(AccessDeniedError) as refused:
+        owned_query(principal, limit=10)
+    assert (refused.value.action, refused.value.roles) == ("my_dossiers", ("applicant",))
+    both = Principal(subject="officer-1", roles=frozenset({role, Role.APPLICANT}))
+    assert owned_query(both, limit=10).submitter_digest == owner_digest(SUBJECT, "officer-1")
+
+
+def test_a_query_matches_its_owners_rows_past_the_cursor(desk: Desk) -> None:
+    """By subject or by id number, never another's; the cursor keeps strictly older rows."""
+    mine = row_of(desk, desk.submit_online().id)
+    walk_in = row_of(desk, desk.receive().id)  # in her name, opened by the officer
+    stranger = evolve(walk_in, applicant_digest=owner_digest(ID_NUMBER, "001099000777"))
+    by_subject = OwnedQuery(submitter_digest=owner_digest(SUBJECT, APPLICANT.user_id))
+    by_id = OwnedQuery(submitter_digest="x", applicant_digest=owner_digest(ID_NUMBER, ID))
+    assert [by_subject.matches(r) for r in (mine, walk_in, stranger)] == [True, False, False]
+    assert [by_id.matches(r) for r in (mine, walk_in, stranger)] == [True, True, False]
+    later = (mine.submitted_at + timedelta(seconds=1), mine.dossier_id)
+    assert evolve(by_id, after=later).matches(mine)
+    assert not evolve(by_id, after=mine.cursor).matches(mine)
 
 
 def test_the_history_lists_each_change_of_national_status_once(desk: Desk) -> None:
