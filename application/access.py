@@ -139,7 +139,9 @@ def act_on_new(principal: Principal, action: str, submission: Submission) -> Act
 
 def read(principal: Principal, dossier: Dossier) -> Actor:
     """The actor ``principal`` reads ``dossier`` as; refused if out of scope."""
-    return _first_grant(principal, "read_dossier", VIEWS["dossier"], dossier.submission, None)
+    return _first_grant(
+        principal, "read_dossier", VIEWS["dossier"], dossier.submission, dossier.opened_by
+    )
 
 
 def view_agencies(principal: Principal, view: str) -> frozenset[AgencyCode] | None:

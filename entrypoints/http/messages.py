@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "read_dossier": "xem hồ sơ",
     "queue": "xem hàng đợi hồ sơ",
     "register": "xem sổ theo dõi hồ sơ",
+    "my_dossiers": "xem hồ sơ của tôi",
     "statistics": "xem báo cáo thống kê",
     "catalog": "quản lý danh mục thủ tục",
 }

@@ -157,3 +157,33 @@ def test_without_a_token_the_list_is_401(
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_dossier_submitted_for_someone_else_is_listed_and_readable_by_its_submitter(
+    policy: CalendarPolicy,
+) -> None:
+    """Hoa applies online for her mother: it is hers to list, to read and to act on."""
+    container = wired(policy, ManualClock(at(2025, 3, 3, 9)))
+    client = client_of(container)
+    mother = submission_body()["applicant"] | {"name": "Lê Thị Lan", "id_number": STRANGER_ID}
+    made = create(
+        client, citizen(container), "online", submission_body(delivery="online", applicant=mother)
+    )
+    container.projections.catch_up()
+    listed = client.get(MINE, headers=citizen(container)).json()["items"]
+    assert [item["ref"] for item in listed] == [made["id"]]
+    read = client.get(f"{API}/dossiers/{made['id']}", headers=citizen(container))
+    assert read.status_code == 200, read.text
+    other = bearer(container, "citizen-3", Role.APPLICANT, id_number="079088000001")
+    assert client.get(f"{API}/dossiers/{made['id']}", headers=other).status_code == 403
+
+
+def test_staff_are_told_in_vietnamese_that_the_listing_is_for_applicants(
+    system: tuple[Container, TestClient, dict[str, Any]],
+) -> None:
+    """The 403 names the action in Vietnamese words, not its code name."""
+    container, client, _ = system
+    officer = bearer(container, "officer-1", Role.INTAKE_OFFICER, agencies=[CENTRE])
+    problem = client.get(MINE, headers=officer).json()
+    assert "xem hồ sơ của tôi" in problem["detail"]
+    assert "my_dossiers" not in problem["detail"]
