@@ -9,9 +9,7 @@ An owner's list ("hồ sơ của tôi") reads two indexes, ``(submitter_digest,
 submitted_at, dossier_id)`` and ``(applicant_digest, submitted_at,
 dossier_id)``: one range per digest, newest first and past the cursor, each
 cut at the page size, then merged (a dossier both digests match comes once)
-and cut again. A stored table that lacks a column of this release (such as
-the owner digests) is outdated: opening the view drops it and forgets the
-view's position, and the next catch-up rebuilds it from the log.
+and cut again.
 """
 
 from __future__ import annotations
@@ -75,11 +73,6 @@ BRANCH = (
     "ORDER BY submitted_at DESC, dossier_id DESC LIMIT {mark}) AS s"
 )
 """One digest's index range, newest first, cut at the page size."""
-
-
-def outdated(found: set[str]) -> bool:
-    """Whether a stored lookup table, with the columns ``found``, predates this release's."""
-    return bool(found) and not set(COLUMNS) <= found
 
 
 def owned(query: OwnedQuery, mark: str) -> tuple[str, list[Any]]:

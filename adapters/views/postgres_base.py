@@ -6,23 +6,31 @@ applied) is a row of ``projection_tracking``; ``advancing`` moves it by
 compare-and-set as the first statement of the transaction that writes the
 batch. The row lock serialises projectors racing on one view, and a batch
 applied before is refused whole, so each event takes effect exactly once.
+
+A view knows its tables and their columns (``layout``). Opened over a schema
+whose stored view has another layout (an earlier release's), it drops its
+tables and sets its position back to 0, under the same advisory lock as
+creation, so the next catch-up rebuilds it from the log.
 """
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 from uuid import UUID
 
 import psycopg
+import structlog
 from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 
 from adapters.eventstore.config import conninfo
 from application.errors import StalePositionError
+
+log = structlog.get_logger()
 
 TRACKING = "projection_tracking"
 
@@ -64,6 +72,7 @@ class PostgresView(ABC):
                 "SELECT pg_advisory_xact_lock(hashtext(%s))",
                 (f"motcua.view.{self.schema_name}.{self.name}",),
             )
+            self._retire_outdated(db)
             for statement in self._create_statements():
                 db.execute(statement)
             db.execute(
@@ -80,20 +89,49 @@ class PostgresView(ABC):
             )
 
     def _exists(self) -> bool:
-        names = [*self.tables, TRACKING]
+        """Whether the view is there as this release lays it out, with its position row."""
         with self._transaction() as db:
-            for name in names:
-                found = db.execute(
-                    "SELECT to_regclass(%s) IS NOT NULL AS found",
-                    (f'"{self.schema_name}"."{name}"',),
-                ).fetchone()
-                if not found or not found["found"]:
-                    return False
+            stored = self._stored_columns(db)
+            if stored.get(TRACKING) is None or self._outdated(stored):
+                return False
             row = db.execute(
                 sql.SQL("SELECT 1 AS found FROM {} WHERE view_name = %s").format(self.tracking),
                 (self.name,),
             ).fetchone()
         return row is not None
+
+    @abstractmethod
+    def layout(self) -> Mapping[str, Sequence[str]]:
+        """Each of the view's tables, with its columns in this release."""
+
+    def _stored_columns(self, db: psycopg.Connection[DictRow]) -> dict[str, set[str]]:
+        """The stored columns of the view's tables and of the tracking table, by table."""
+        records = db.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = ANY(%s)",
+            (self.schema_name, [*self.tables, TRACKING]),
+        ).fetchall()
+        stored: dict[str, set[str]] = {}
+        for record in records:
+            stored.setdefault(record["table_name"], set()).add(record["column_name"])
+        return stored
+
+    def _outdated(self, stored: Mapping[str, set[str]]) -> bool:
+        """Whether any table is missing or its columns differ from ``layout``."""
+        return any(stored.get(table) != set(columns) for table, columns in self.layout().items())
+
+    def _retire_outdated(self, db: psycopg.Connection[DictRow]) -> None:
+        """Drop a stored view whose tables or columns differ from ``layout``, and its position."""
+        stored = self._stored_columns(db)
+        if self.tables[0] not in stored or not self._outdated(stored):
+            return  # nothing stored yet, or stored as this release lays it out
+        log.warning("view.layout_retired", view=self.name, store="postgres")
+        tables = sql.SQL(", ").join(self.qualified(table) for table in self.tables)
+        db.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(tables))
+        if TRACKING in stored:
+            db.execute(
+                sql.SQL("DELETE FROM {} WHERE view_name = %s").format(self.tracking), (self.name,)
+            )
 
     @abstractmethod
     def _create_statements(self) -> list[sql.Composed]:

@@ -3,12 +3,6 @@
 As the queue view: rows, their supplement pauses and the position move in one
 transaction, the position by compare-and-set in ``projection_tracking`` (its
 row lock serialises racing projectors). Report 06a is one aggregate query.
-
-A schema whose facts table predates the pause table (an earlier release kept
-only the last pauses on the row) lacks one of the view's tables, so the base
-creates them under its advisory lock; first, in the same transaction, the old
-facts table is dropped and the view's position set back to 0, and the next
-catch-up rebuilds the view from the log, pauses included.
 """
 
 from __future__ import annotations
@@ -20,7 +14,7 @@ from uuid import UUID
 from psycopg import sql
 
 from adapters.views import facts_sql as f
-from adapters.views.postgres_base import TRACKING, PostgresView, column_list, index_statements
+from adapters.views.postgres_base import PostgresView, column_list, index_statements
 from application.report06a import CountingRules, Report06a, ReportQuery
 from application.statistics import Closing, FactsBatch, FactsRow, SupplementPause
 from domain.dossier_values import Satisfaction
@@ -97,38 +91,20 @@ class PostgresFactsView(PostgresView):
         """The supplement pauses' table."""
         return self.qualified(f.PAUSES)
 
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The facts table and the pauses' table, with their columns."""
+        return {f.TABLE: tuple(TYPES), f.PAUSES: tuple(PAUSE_TYPES)}
+
     def _create_statements(self) -> list[sql.Composed]:
         create = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})")
         keyed = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))")
         keys = sql.SQL(", ").join(map(sql.Identifier, f.PAUSE_KEYS))
         return [
-            *self._restart_outdated(),
             create.format(self.table, column_list(TYPES)),
             keyed.format(self.pauses_table, column_list(PAUSE_TYPES), keys),
             *index_statements(self.table, f.INDEXES),
             *index_statements(self.pauses_table, f.PAUSE_INDEXES),
         ]
-
-    def _restart_outdated(self) -> list[sql.Composed]:
-        """Drop a facts table without its pause table, and the view's position with it.
-
-        Asked inside the base's creating transaction, after its advisory lock: a second
-        process creating the view at the same time finds the pause table and keeps the rows.
-        """
-        found = self.connection.execute(
-            "SELECT to_regclass(%s) IS NOT NULL AS facts, to_regclass(%s) IS NOT NULL AS pauses, "
-            "to_regclass(%s) IS NOT NULL AS tracking",
-            [f'"{self.schema_name}"."{name}"' for name in (f.TABLE, f.PAUSES, TRACKING)],
-        ).fetchone()
-        if found is None or not found["facts"] or found["pauses"]:
-            return []
-        drop = sql.SQL("DROP TABLE {}").format(self.table)
-        if not found["tracking"]:
-            return [drop]
-        forget = sql.SQL("DELETE FROM {} WHERE view_name = {}").format(
-            self.tracking, sql.Literal(self.name)
-        )
-        return [drop, forget]
 
     def apply(self, batch: FactsBatch) -> None:
         """Move the position, then write the rows and their pauses, in one transaction."""

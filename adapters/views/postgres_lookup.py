@@ -2,10 +2,7 @@
 
 Rows, procedure names and the position are written in one transaction; the
 position moves by compare-and-set in ``projection_tracking`` first, exactly
-as for the queue view (the row lock serialises racing projectors). A schema
-whose lookup table lacks a column of this release (the owner digests) counts
-as without the view: opening it drops the tables and the position, and the
-next catch-up rebuilds it from the log.
+as for the queue view (the row lock serialises racing projectors).
 """
 
 from __future__ import annotations
@@ -15,11 +12,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import structlog
 from psycopg import sql
 
 from adapters.views import lookup_sql as q
-from adapters.views.postgres_base import TRACKING, PostgresView, column_list, index_statements
+from adapters.views.postgres_base import PostgresView, column_list, index_statements
 from application.lookup import (
     LookupAnswer,
     LookupBatch,
@@ -29,8 +25,6 @@ from application.lookup import (
     answer,
     matching,
 )
-
-log = structlog.get_logger()
 
 TYPES = {
     "dossier_id": "uuid PRIMARY KEY",
@@ -68,43 +62,12 @@ class PostgresLookupView(PostgresView):
         """The table of procedure names."""
         return self.qualified(q.NAMES)
 
-    def _exists(self) -> bool:
-        """The base's test, and the lookup table has every column of this release."""
-        return super()._exists() and not q.outdated(self._columns())
-
-    def _columns(self) -> set[str]:
-        """The columns of the stored lookup table (none when there is no table)."""
-        with self._transaction() as db:
-            records = db.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = %s AND table_name = %s",
-                (self.schema_name, q.TABLE),
-            ).fetchall()
-        return {record["column_name"] for record in records}
-
-    def _restart_outdated(self) -> list[sql.Composed]:
-        """Drop a lookup kept before its owner digests, and the view's position with it.
-
-        Asked inside the base's creating transaction, after its advisory lock: a second
-        process creating the view at the same time finds the new columns and keeps the rows.
-        """
-        if not q.outdated(self._columns()):
-            return []
-        log.warning("view.layout_retired", view=self.name, reason="lookup without owner digests")
-        drop = sql.SQL("DROP TABLE IF EXISTS {}, {}").format(self.table, self.names)
-        found = self.connection.execute(
-            "SELECT to_regclass(%s) IS NOT NULL AS found", (f'"{self.schema_name}"."{TRACKING}"',)
-        ).fetchone()
-        if not found or not found["found"]:
-            return [drop]
-        forget = sql.SQL("DELETE FROM {} WHERE view_name = {}").format(
-            self.tracking, sql.Literal(self.name)
-        )
-        return [drop, forget]
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The lookup table and the procedure names, with their columns."""
+        return {q.TABLE: tuple(TYPES), q.NAMES: ("procedure", "name")}
 
     def _create_statements(self) -> list[sql.Composed]:
         return [
-            *self._restart_outdated(),
             sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, column_list(TYPES)),
             *index_statements(self.table, q.INDEXES),
             sql.SQL(

@@ -62,6 +62,10 @@ class PostgresQueueView(PostgresView):
     name = q.VIEW_NAME
     tables = (q.TABLE,)
 
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The queue table and its columns."""
+        return {q.TABLE: tuple(TYPES)}
+
     def _create_statements(self) -> list[sql.Composed]:
         create = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})")
         return [

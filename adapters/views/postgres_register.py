@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-import structlog
 from psycopg import sql
 
 from adapters.views import register_sql as q
-from adapters.views.postgres_base import TRACKING, PostgresView, column_list, index_statements
+from adapters.views.postgres_base import PostgresView, column_list, index_statements
 from application.register import (
     RegisterBatch,
     RegisterEntry,
@@ -26,8 +25,6 @@ from application.register import (
     RegisterRow,
     StepRow,
 )
-
-log = structlog.get_logger()
 
 TYPES = {
     "dossier_id": "uuid PRIMARY KEY",
@@ -68,10 +65,6 @@ LISTING_TYPES = {
     "received_at": "timestamptz NOT NULL",
     "code": 'text COLLATE "C" NOT NULL',
 }
-FOUND = (
-    "SELECT c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
-    "WHERE n.nspname = %s AND c.relname = ANY(%s)"
-)
 
 
 class PostgresRegisterView(PostgresView):
@@ -90,10 +83,13 @@ class PostgresRegisterView(PostgresView):
         """The listings' table: one row per received dossier and agency involved."""
         return self.qualified(q.LISTINGS)
 
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The register, the control sheet and the listings, with their columns."""
+        return {q.TABLE: tuple(TYPES), q.STEPS: tuple(STEP_TYPES), q.LISTINGS: tuple(LISTING_TYPES)}
+
     def _create_statements(self) -> list[sql.Composed]:
         create = sql.SQL("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))")
         return [
-            *self._restart_outdated(),
             sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.table, column_list(TYPES)),
             create.format(
                 self.steps_table, column_list(STEP_TYPES), sql.SQL("dossier_id, occurrence")
@@ -103,26 +99,6 @@ class PostgresRegisterView(PostgresView):
             ),
             *index_statements(self.listings_table, q.LISTING_INDEXES),
         ]
-
-    def _restart_outdated(self) -> list[sql.Composed]:
-        """Drop a register kept before it had listings, and the view's position with it.
-
-        Asked inside the base's creating transaction, after its advisory lock: a second
-        process creating the view at the same time finds the listings and keeps the rows.
-        """
-        names = [q.TABLE, q.LISTINGS, TRACKING]
-        records = self.connection.execute(FOUND, (self.schema_name, names)).fetchall()
-        found = {record["relname"] for record in records}
-        if not q.single_unit(found):
-            return []
-        log.warning("view.layout_retired", view=self.name, reason="register without listings")
-        drop = sql.SQL("DROP TABLE IF EXISTS {}, {}").format(self.table, self.steps_table)
-        if TRACKING not in found:
-            return [drop]
-        forget = sql.SQL("DELETE FROM {} WHERE view_name = {}").format(
-            self.tracking, sql.Literal(self.name)
-        )
-        return [drop, forget]
 
     def _select(self, statement: sql.Composed, params: Iterable[Any]) -> list[dict[str, Any]]:
         with self._lock, self.connection.transaction():

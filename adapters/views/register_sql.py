@@ -8,10 +8,6 @@ its roles there, and the reception time and code copied, so that one agency's
 register for a period is a range of the index ``(agency, received_at, code,
 dossier_id)``, joined to the rows by dossier id). Moments are stored in UTC;
 notes and hand-overs are JSON lists.
-
-A database whose register has no ``register_agencies`` table was written when
-the register was one receiving unit's: opening the view drops those tables
-and its position, and the next catch-up rebuilds it from the log.
 """
 
 from __future__ import annotations
@@ -94,11 +90,6 @@ LISTED = (
     "ORDER BY a.received_at, a.code, a.dossier_id LIMIT {mark}"
 )
 """One agency's page: its listings in index order, each joined to its row."""
-
-
-def single_unit(tables: set[str]) -> bool:
-    """Whether ``tables`` (the names found) hold a register kept before it had listings."""
-    return TABLE in tables and LISTINGS not in tables
 
 
 def utc(moment: datetime | None) -> datetime | None:

@@ -6,21 +6,30 @@ notification applied) is a row of ``projection_tracking``; ``advancing``
 moves it by compare-and-set as the first statement of the transaction that
 writes the batch, so a batch applied before (or by another process) is
 refused whole and each event takes effect exactly once.
+
+A view knows its tables and their columns (``layout``). Opened over a file
+whose stored view has another layout (an earlier release's), it drops its
+tables and sets its position back to 0, so the next catch-up rebuilds it
+from the log: a view is derived data, and a half-migrated one would be wrong.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID
 
+import structlog
+
 from adapters.sqlite_shared import SharedConnection
 from application.errors import StalePositionError
+
+log = structlog.get_logger()
 
 TRACKING = "projection_tracking"
 STAMP = "%Y-%m-%dT%H:%M:%S.%f+00:00"
@@ -51,7 +60,7 @@ class SqliteView(ABC):
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
-    """The view's tables, dropped by ``drop``."""
+    """The view's tables, dropped by ``drop``; the first is its main one."""
 
     def __init__(self, path: Path | str) -> None:
         self.shared = SharedConnection(path, rows=True)
@@ -61,6 +70,7 @@ class SqliteView(ABC):
 
     def _create(self) -> None:
         with self._transaction() as db:
+            self._retire_outdated(db)
             self._create_tables(db)
             db.execute(
                 f"CREATE TABLE IF NOT EXISTS {TRACKING} "
@@ -71,6 +81,28 @@ class SqliteView(ABC):
     @abstractmethod
     def _create_tables(self, db: sqlite3.Connection) -> None:
         """Create the view's tables and indexes if missing."""
+
+    @abstractmethod
+    def layout(self) -> Mapping[str, Sequence[str]]:
+        """Each of the view's tables, with its columns in this release."""
+
+    def _retire_outdated(self, db: sqlite3.Connection) -> None:
+        """Drop a stored view whose tables or columns differ from ``layout``, and its position."""
+        present = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if self.tables[0] not in present:
+            return  # nothing stored yet
+        if all(
+            table in present and _columns(db, table) == set(columns)
+            for table, columns in self.layout().items()
+        ):
+            return
+        log.warning("view.layout_retired", view=self.name, store="sqlite")
+        for table in self.tables:
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        if TRACKING in present:
+            db.execute(f"DELETE FROM {TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return self.shared.transaction()
@@ -142,3 +174,8 @@ class SqliteView(ABC):
     def close(self) -> None:
         """Close the connection."""
         self.connection.close()
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    """The names of ``table``'s stored columns."""
+    return {record[1] for record in db.execute(f"PRAGMA table_info({table})")}

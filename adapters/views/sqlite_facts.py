@@ -5,11 +5,6 @@ As the queue view: rows, their supplement pauses and the position move in one
 ``projection_tracking``. Moments are UTC text of fixed width and dates ISO
 text, so text order is time order and report 06a's date comparisons run on the
 stored text.
-
-A file whose facts table predates the pause table (an earlier release kept
-only the last pauses on the row) has that table dropped and the view's
-position set back to 0 when the view opens: the next catch-up rebuilds it from
-the log, pauses included.
 """
 
 from __future__ import annotations
@@ -22,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.views import facts_sql as f
-from adapters.views.sqlite_base import TRACKING, SqliteView, encode, upsert_sql
+from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
 from application.report06a import CountingRules, Report06a, ReportQuery
 from application.statistics import Closing, FactsBatch, FactsRow, SupplementPause
 from domain.dossier_values import Satisfaction
@@ -80,7 +75,6 @@ class SqliteFactsView(SqliteView):
     tables = (f.TABLE, f.PAUSES)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        self._restart_outdated(db)
         self._create_keyed(db, f.TABLE, f.COLUMNS, f.INDEXES)
         keys = ", ".join(f.PAUSE_KEYS)
         db.execute(
@@ -90,20 +84,9 @@ class SqliteFactsView(SqliteView):
         for index, on in f.PAUSE_INDEXES.items():
             db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {f.PAUSES} ({on})")
 
-    def _restart_outdated(self, db: sqlite3.Connection) -> None:
-        """Drop a facts table without its pause table, and the view's position with it."""
-        names = (f.TABLE, f.PAUSES, TRACKING)
-        found = {
-            record[0]
-            for record in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)", names
-            )
-        }
-        if f.TABLE not in found or f.PAUSES in found:
-            return
-        db.execute(f"DROP TABLE {f.TABLE}")
-        if TRACKING in found:
-            db.execute(f"DELETE FROM {TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The facts table and the pauses' table, with their columns."""
+        return {f.TABLE: tuple(f.COLUMNS), f.PAUSES: tuple(f.PAUSE_COLUMNS)}
 
     def apply(self, batch: FactsBatch) -> None:
         """Move the position, then write the rows and their pauses, in one transaction."""

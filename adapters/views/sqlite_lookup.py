@@ -3,9 +3,7 @@
 Rows, procedure names and the position are written in one ``BEGIN
 IMMEDIATE`` transaction; the position moves by compare-and-set in
 ``projection_tracking`` first, exactly as for the queue view, so a batch
-applied twice raises ``StalePositionError`` and writes nothing. A file whose
-lookup table lacks a column of this release (the owner digests) has the
-view's tables and position dropped on opening; the next catch-up rebuilds.
+applied twice raises ``StalePositionError`` and writes nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +14,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import structlog
-
 from adapters.views import lookup_sql as q
-from adapters.views.sqlite_base import TRACKING, SqliteView, encode, upsert_sql
+from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
 from application.lookup import (
     LookupAnswer,
     LookupBatch,
@@ -29,8 +25,6 @@ from application.lookup import (
     answer,
     matching,
 )
-
-log = structlog.get_logger()
 
 UPSERT = upsert_sql(q.TABLE, q.COLUMNS)
 FIND = (
@@ -51,23 +45,12 @@ class SqliteLookupView(SqliteView):
     tables = (q.TABLE, q.NAMES)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        self._restart_outdated(db)
         self._create_keyed(db, q.TABLE, q.COLUMNS, q.INDEXES)
         db.execute(f"CREATE TABLE IF NOT EXISTS {q.NAMES} (procedure PRIMARY KEY, name)")
 
-    def _restart_outdated(self, db: sqlite3.Connection) -> None:
-        """Drop a lookup kept before its owner digests, and the view's position with it."""
-        columns = {record[1] for record in db.execute(f"PRAGMA table_info({q.TABLE})")}
-        if not q.outdated(columns):
-            return
-        for table in self.tables:
-            db.execute(f"DROP TABLE IF EXISTS {table}")
-        tables = db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [TRACKING]
-        )
-        if tables.fetchone():
-            db.execute(f"DELETE FROM {TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
-        log.warning("view.layout_retired", view=self.name, reason="lookup without owner digests")
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The lookup table and the procedure names, with their columns."""
+        return {q.TABLE: tuple(q.COLUMNS), q.NAMES: ("procedure", "name")}
 
     def apply(self, batch: LookupBatch) -> None:
         """Move the position, then write the rows and names, in one transaction."""

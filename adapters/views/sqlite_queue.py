@@ -56,6 +56,10 @@ class SqliteQueueView(SqliteView):
     def _create_tables(self, db: sqlite3.Connection) -> None:
         self._create_keyed(db, q.TABLE, q.COLUMNS, q.INDEXES)
 
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The queue table and its columns."""
+        return {q.TABLE: tuple(q.COLUMNS)}
+
     def apply(self, batch: QueueBatch) -> None:
         """Move the position, then write the rows, in one transaction."""
         with self._advancing(batch.position, batch.start) as db:

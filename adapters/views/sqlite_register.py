@@ -16,10 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import structlog
-
 from adapters.views import register_sql as q
-from adapters.views.sqlite_base import TRACKING, SqliteView, encode, upsert_sql
+from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
 from application.register import (
     RegisterBatch,
     RegisterEntry,
@@ -28,8 +26,6 @@ from application.register import (
     RegisterRow,
     StepRow,
 )
-
-log = structlog.get_logger()
 
 CHUNK = 500
 
@@ -85,7 +81,6 @@ class SqliteRegisterView(SqliteView):
     tables = (q.TABLE, q.STEPS, q.LISTINGS)
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
-        self._restart_outdated(db)
         self._create_keyed(db, q.TABLE, q.COLUMNS, {})
         steps = ", ".join(q.STEP_COLUMNS)
         db.execute(
@@ -100,16 +95,13 @@ class SqliteRegisterView(SqliteView):
         for index, on in q.LISTING_INDEXES.items():
             db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.LISTINGS} ({on})")
 
-    def _restart_outdated(self, db: sqlite3.Connection) -> None:
-        """Drop a register kept before it had listings, and the view's position with it."""
-        found = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-        if not q.single_unit(found):
-            return
-        for table in (q.TABLE, q.STEPS):
-            db.execute(f"DROP TABLE IF EXISTS {table}")
-        if TRACKING in found:
-            db.execute(f"DELETE FROM {TRACKING} WHERE view_name = ?", (self.name,))  # noqa: S608 (constant)
-        log.warning("view.layout_retired", view=self.name, reason="register without listings")
+    def layout(self) -> dict[str, tuple[str, ...]]:
+        """The register, the control sheet and the listings, with their columns."""
+        return {
+            q.TABLE: tuple(q.COLUMNS),
+            q.STEPS: tuple(q.STEP_COLUMNS),
+            q.LISTINGS: tuple(q.LISTING_COLUMNS),
+        }
 
     def _query(self, sql: str, params: Iterable[Any]) -> list[sqlite3.Row]:
         with self._lock:

@@ -10,10 +10,12 @@ from uuid import UUID
 
 import pytest
 from attrs import evolve
+from psycopg import sql as psycopg_sql
 
 from adapters.eventstore.config import StoreConfig, StoreKind
 from adapters.views import QueueViewAdapter, queue_view_for, queue_view_from_env
 from adapters.views.memory_queue import InMemoryQueueView
+from adapters.views.postgres_queue import PostgresQueueView
 from adapters.views.sqlite_queue import SqliteQueueView
 from application.errors import StalePositionError
 from application.ports import QueueView
@@ -290,16 +292,53 @@ class TestInMemoryQueueView(QueueViewContract):
         return scenario.view
 
 
-class TestSqliteQueueView(QueueViewContract):
+class StoredLayout(QueueViewContract):
+    """What only views stored in a database do: rebuild a table laid out by another release."""
+
+    def add_stray_column(self, view: QueueViewAdapter) -> None:
+        """Give the stored queue table a column this release does not have."""
+        raise NotImplementedError
+
+    def test_a_table_laid_out_otherwise_is_dropped_and_rebuilt_from_the_log(
+        self, scenario: Scenario, opened: list[QueueViewAdapter]
+    ) -> None:
+        """Another release's columns: the view starts at 0 again, then catches up the same rows."""
+        play(scenario)
+        live = everything(scenario.view)
+        assert live
+        self.add_stray_column(scenario.view)
+        reopened = self.reopen(scenario, opened)
+        assert (reopened.position(), reopened.count()) == (0, 0)
+        QueueProjector(scenario.desk.app, reopened).catch_up()
+        assert everything(reopened) == live == scenario.expected()
+        again = self.reopen(scenario, opened)
+        assert again.position() == reopened.position() > 0  # this release's layout is kept
+
+
+class TestSqliteQueueView(StoredLayout):
     """The contract on the SQLite view, in the event store's file."""
 
     kind = StoreKind.SQLITE
 
+    def add_stray_column(self, view: QueueViewAdapter) -> None:
+        """``ALTER TABLE`` through the view's own connection."""
+        assert isinstance(view, SqliteQueueView)
+        with view.shared.transaction() as db:
+            db.execute("ALTER TABLE dossier_queue ADD COLUMN stray TEXT")
 
-class TestPostgresQueueView(QueueViewContract):
+
+class TestPostgresQueueView(StoredLayout):
     """The contract on the PostgreSQL view, in the event store's schema."""
 
     kind = StoreKind.POSTGRES
+
+    def add_stray_column(self, view: QueueViewAdapter) -> None:
+        """``ALTER TABLE`` through the view's own connection."""
+        assert isinstance(view, PostgresQueueView)
+        with view.connection.transaction():
+            view.connection.execute(
+                psycopg_sql.SQL("ALTER TABLE {} ADD COLUMN stray text").format(view.table)
+            )
 
 
 def test_the_factory_puts_a_sqlite_view_in_the_event_store_file(tmp_path: Path) -> None:
