@@ -160,7 +160,7 @@ class Settings:
     store: StoreConfig = attrs.field(factory=lambda: StoreConfig(kind=StoreKind.MEMORY))
     extension_rules: ExtensionRules = attrs.field(factory=ExtensionRules)
     tokens: TokenSettings = attrs.field(factory=TokenSettings)
-    group_commit: bool = True
+    group_commit: bool = False
     http: HttpSettings = attrs.field(factory=HttpSettings)
 
     @classmethod
@@ -180,7 +180,7 @@ class Settings:
             store=store_from_env(env),
             extension_rules=extension_rules_from_env(env),
             tokens=token_settings_from_env(env),
-            group_commit=_boolean(env, "MOTCUA_GROUP_COMMIT", default=True),
+            group_commit=_boolean(env, "MOTCUA_GROUP_COMMIT", default=False),
             http=HttpSettings.from_env(env),
         )
 
