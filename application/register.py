@@ -34,7 +34,7 @@ from domain.dossier_values import Delivery
 from domain.time_limit import Timeliness
 
 REGISTER_TOPICS = DOSSIER_TOPICS
-"""Every dossier event: each one moves the row's version, most move nothing else."""
+"""Every dossier event: the fold sees them all, though many change no register column."""
 
 Cursor = tuple[datetime, str, UUID]
 """The last row's (received_at, code, dossier_id): the next page starts after it."""
@@ -144,7 +144,6 @@ class RegisterRow:
     applicant: str  # the applicant's name: personal data, never logged
     receiving_unit: str
     competent_agency: str
-    version: int  # the dossier version this row reflects
     code: str | None = None  # None until received
     received_at: datetime | None = None
     transfers: tuple[Handover, ...] = ()  # every hand-over, in order
@@ -285,10 +284,11 @@ class RegisterQuery:
 
 @frozen(kw_only=True)
 class RegisterBatch:
-    """What one transaction writes: final rows, changed steps and listings, dropped dossiers.
+    """What one transaction writes: changed rows, steps and listings, and dropped dossiers.
 
-    ``listings`` holds only the new or changed ones: listings only grow (see the module), so
-    none is ever removed but with its dossier.
+    ``rows`` holds only the rows whose register columns changed (many events, a completed
+    step for one, change none), ``steps`` and ``listings`` only the new or changed ones:
+    listings only grow (see the module), so none is ever removed but with its dossier.
     """
 
     position: int

@@ -259,7 +259,6 @@ def _opened(event: Dossier.Event) -> Draft:
         applicant=submission.applicant.name,
         receiving_unit=str(submission.receiving_unit),
         competent_agency=str(submission.competent_agency),
-        version=event.originator_version,
     )
     return Draft.of(RegisterEntry(row=row))
 
@@ -273,6 +272,9 @@ def fold_all(entry: RegisterEntry | None, events: Iterable[object]) -> RegisterE
         if isinstance(event, OPENING):
             draft = _opened(event)
             continue
+        change = CHANGES.get(type(event))
+        if change is None:
+            continue  # nothing the register shows (a rating, a payment...)
         if draft is None:
             if entry is None:
                 continue
@@ -280,10 +282,7 @@ def fold_all(entry: RegisterEntry | None, events: Iterable[object]) -> RegisterE
         if not draft.received and isinstance(event, _CLOSING):
             draft = entry = None
             continue
-        change = CHANGES.get(type(event))
-        if change is not None:
-            change(draft, event)
-        draft.row["version"] = event.originator_version
+        change(draft, event)
     return entry if draft is None else draft.entry()
 
 

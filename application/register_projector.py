@@ -69,15 +69,25 @@ class RegisterProjector(Puller[RegisterBatch]):
             histories[event.originator_id].append(event)
         entries = {key: fold_all(stored.get(key), history) for key, history in histories.items()}
         kept = [entry for entry in entries.values() if entry is not None]
+        changed = [
+            entry.row
+            for key, entry in entries.items()
+            if entry is not None and not _same_row(stored.get(key), entry)
+        ]
         steps = {step for entry in stored.values() for step in entry.steps}
         listed = {listing for entry in stored.values() for listing in listings(entry.row)}
         return RegisterBatch(
             position=position,
-            rows=tuple(entry.row for entry in kept),
+            rows=tuple(changed),
             steps=tuple(s for entry in kept for s in entry.steps if s not in steps),
             listings=tuple(x for entry in kept for x in listings(entry.row) if x not in listed),
             deletes=tuple(key for key, entry in entries.items() if entry is None),
         )
+
+
+def _same_row(stored: RegisterEntry | None, entry: RegisterEntry) -> bool:
+    """Whether the stored row already says what the folded one says (a step alone changed)."""
+    return stored is not None and (stored is entry or stored.row == entry.row)
 
 
 def replay(app: Application[Any]) -> dict[UUID, RegisterEntry]:

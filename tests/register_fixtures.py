@@ -35,7 +35,6 @@ def agrees(entry: RegisterEntry, dossier: Dossier) -> bool:
         row.returned_by,
         row.closed_at,
         row.closing_reason,
-        row.version,
     )
     truth = (
         str(dossier.code) if dossier.code else None,
@@ -48,7 +47,6 @@ def agrees(entry: RegisterEntry, dossier: Dossier) -> bool:
         dossier.returned_by,
         dossier.closed_at,
         dossier.reason,
-        dossier.version,
     )
     open_steps = [s for s in entry.steps if s.ended_at is None]
     step = (

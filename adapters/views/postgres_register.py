@@ -32,7 +32,6 @@ TYPES = {
     "applicant": "text NOT NULL",
     "receiving_unit": "text NOT NULL",
     "competent_agency": "text NOT NULL",
-    "version": "integer NOT NULL",
     "code": 'text COLLATE "C"',
     "received_at": "timestamptz",
     "transfers": "text NOT NULL",

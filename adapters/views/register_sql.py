@@ -46,7 +46,6 @@ COLUMNS = (
     "applicant",
     "receiving_unit",
     "competent_agency",
-    "version",
     "code",
     "received_at",
     "transfers",
