@@ -126,11 +126,18 @@ class SqliteView(ABC):
 
     @staticmethod
     def _create_keyed(
-        db: sqlite3.Connection, table: str, columns: Iterable[str], indexes: dict[str, str]
+        db: sqlite3.Connection,
+        table: str,
+        columns: Iterable[str],
+        indexes: Mapping[str, str],
+        keys: Sequence[str] = ("dossier_id",),
     ) -> None:
-        """Create ``table`` keyed by ``dossier_id`` (no rowid), and its indexes, if missing."""
-        listed = ", ".join(f"{c} PRIMARY KEY" if c == "dossier_id" else c for c in columns)
-        db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({listed}) WITHOUT ROWID")
+        """Create ``table`` keyed by ``keys`` (no rowid), and its indexes, if missing."""
+        listed = ", ".join(columns)
+        key = ", ".join(keys)
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} ({listed}, PRIMARY KEY ({key})) WITHOUT ROWID"
+        )
         for index, on in indexes.items():
             db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({on})")
 

@@ -76,13 +76,7 @@ class SqliteFactsView(SqliteView):
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
         self._create_keyed(db, f.TABLE, f.COLUMNS, f.INDEXES)
-        keys = ", ".join(f.PAUSE_KEYS)
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS {f.PAUSES} ({', '.join(f.PAUSE_COLUMNS)}, "
-            f"PRIMARY KEY ({keys})) WITHOUT ROWID"
-        )
-        for index, on in f.PAUSE_INDEXES.items():
-            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {f.PAUSES} ({on})")
+        self._create_keyed(db, f.PAUSES, f.PAUSE_COLUMNS, f.PAUSE_INDEXES, f.PAUSE_KEYS)
 
     def layout(self) -> dict[str, tuple[str, ...]]:
         """The facts table and the pauses' table, with their columns."""

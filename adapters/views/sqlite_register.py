@@ -96,18 +96,9 @@ class SqliteRegisterView(SqliteView):
 
     def _create_tables(self, db: sqlite3.Connection) -> None:
         self._create_keyed(db, q.TABLE, q.COLUMNS, {})
-        steps = ", ".join(q.STEP_COLUMNS)
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS {q.STEPS} "
-            f"({steps}, PRIMARY KEY (dossier_id, occurrence)) WITHOUT ROWID"
-        )
-        listings = ", ".join(q.LISTING_COLUMNS)
-        db.execute(
-            f"CREATE TABLE IF NOT EXISTS {q.LISTINGS} "
-            f"({listings}, PRIMARY KEY (dossier_id, agency)) WITHOUT ROWID"
-        )
-        for index, on in q.LISTING_INDEXES.items():
-            db.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {q.LISTINGS} ({on})")
+        self._create_keyed(db, q.STEPS, q.STEP_COLUMNS, {}, ("dossier_id", "occurrence"))
+        keys = ("dossier_id", "agency")
+        self._create_keyed(db, q.LISTINGS, q.LISTING_COLUMNS, q.LISTING_INDEXES, keys)
 
     def layout(self) -> dict[str, tuple[str, ...]]:
         """The register, the control sheet and the listings, with their columns."""

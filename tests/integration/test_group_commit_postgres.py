@@ -6,26 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
 from adapters.eventstore.config import StoreKind
 from application.group_commit import GroupCommit
 from application.onestop import OneStop
 from tests.integration.stores import store
-from tests.unit.test_group_commit import THREADS, run_together
-
-
-class Tally(Aggregate):
-    """A tiny aggregate to save."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    @event("Counted")
-    def count_one(self) -> None:
-        """One more."""
-        self.count += 1
+from tests.unit.test_group_commit import THREADS, Counter, run_together
 
 
 @pytest.fixture
@@ -38,7 +25,7 @@ def app(tmp_path: Path) -> Iterator[OneStop]:
 def test_concurrent_saves_all_land_in_fewer_transactions(app: OneStop) -> None:
     """Twelve threads' new aggregates are all stored, sharing transactions."""
     commit = GroupCommit(app)
-    tallies = [Tally() for _ in range(THREADS)]
+    tallies = [Counter() for _ in range(THREADS)]
     outcomes = run_together(*(lambda t=t: commit.save(t) for t in tallies))
     assert outcomes == [None] * THREADS
     assert {app.repository.get(t.id).count for t in tallies} == {0}
@@ -47,15 +34,15 @@ def test_concurrent_saves_all_land_in_fewer_transactions(app: OneStop) -> None:
 
 def test_a_stale_save_fails_alone_and_its_neighbours_land(app: OneStop) -> None:
     """One save on a copy another save overtook: it alone gets the conflict."""
-    tally = Tally()
+    tally = Counter()
     app.save(tally)
-    first: Tally = app.repository.get(tally.id)
-    stale: Tally = app.repository.get(tally.id)
+    first: Counter = app.repository.get(tally.id)
+    stale: Counter = app.repository.get(tally.id)
     first.count_one()
     app.save(first)
     stale.count_one()
     commit = GroupCommit(app)
-    others = [Tally() for _ in range(THREADS - 1)]
+    others = [Counter() for _ in range(THREADS - 1)]
     outcomes = run_together(
         lambda: commit.save(stale), *(lambda t=t: commit.save(t) for t in others)
     )
