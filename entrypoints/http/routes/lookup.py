@@ -2,25 +2,22 @@
 
 A wrong secret and an unknown code get the same 404 problem, word for word,
 so the answer never says whether a code exists. Every attempt counts against
-the client address's rate (``MOTCUA_LOOKUP_RATE``, a moving window); beyond
-it the answer is 429 with ``Retry-After``. The counts live in memory on the
-app (``app.state``), one set per app and per process.
+the client address's rate (``MOTCUA_LOOKUP_RATE``); beyond it the answer is
+429 with ``Retry-After``. On PostgreSQL the counts live in the database, so
+every worker counts against the same limit; on SQLite (one process) they live
+in memory, one set per app (``adapters.lookup_gate``).
 """
 
 from __future__ import annotations
 
-import math
 import threading
-import time
 from typing import Annotated
 
-from attrs import frozen
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
+from adapters.lookup_gate import LookupGate, lookup_gate_from_env
+from entrypoints.bootstrap import Container
 from entrypoints.http import errors
 from entrypoints.http.deps import ContainerDep
 from entrypoints.http.errors import Text
@@ -35,33 +32,14 @@ NOT_FOUND = Text(
 _CREATING = threading.Lock()  # guards the first creation of an app's gate, nothing else
 
 
-@frozen
-class Gate:
-    """One app's lookup rate: a moving window per client address, counted in memory."""
-
-    limiter: MovingWindowRateLimiter
-    rate: RateLimitItem
-
-    @classmethod
-    def of(cls, rate: str) -> Gate:
-        """A gate with its own empty counts, for a rate such as ``30/minute``."""
-        return cls(MovingWindowRateLimiter(MemoryStorage()), parse(rate))
-
-    def wait(self, client: str) -> int | None:
-        """Count one attempt; ``None`` when allowed, else whole seconds to wait (at least 1)."""
-        if self.limiter.hit(self.rate, "lookup", client):
-            return None
-        reset_at, _ = self.limiter.get_window_stats(self.rate, "lookup", client)
-        return max(1, math.ceil(reset_at - time.time()))
-
-
-def gate(request: Request, rate: str) -> Gate:
-    """The app's gate, made on first use."""
+def gate(request: Request, container: Container) -> LookupGate:
+    """The app's gate, made on first use: shared through the database on PostgreSQL."""
     state = request.app.state
     with _CREATING:
-        found: Gate | None = getattr(state, "lookup_gate", None)
+        found: LookupGate | None = getattr(state, "lookup_gate", None)
         if found is None:
-            found = state.lookup_gate = Gate.of(rate)
+            rate = container.settings.http.lookup_rate
+            found = state.lookup_gate = lookup_gate_from_env(container.app.env, rate)
     return found
 
 
@@ -83,7 +61,7 @@ def lookup(
 ) -> LookupOut | JSONResponse:
     """A dossier's public status, appointment and history, by its code and lookup secret."""
     client = request.client.host if request.client else "unknown"
-    wait = gate(request, container.settings.http.lookup_rate).wait(client)
+    wait = gate(request, container).wait(client)
     if wait is not None:
         text = Text(
             f"Tra cứu quá nhiều lần; hãy thử lại sau {wait} giây",
