@@ -30,7 +30,7 @@ from limits.strategies import MovingWindowRateLimiter
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from adapters.eventstore.config import conninfo
+from adapters.eventstore.config import schema_table, side_pool
 
 TABLE = "lookup_attempts"
 POOL_SIZE = 2
@@ -66,16 +66,9 @@ class PostgresGate:
         self.period = item.get_expiry()
         self.clock = clock
         self._last_purge = 0.0
-        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
-        table = sql.SQL("{}.{}").format(schema, sql.Identifier(TABLE))
-        self.pool: ConnectionPool[psycopg.Connection[tuple[int]]] = ConnectionPool(
-            conninfo(env),
-            min_size=1,
-            max_size=POOL_SIZE,
-            # Counters: a crash may forget the last attempts, which costs nothing.
-            kwargs={"autocommit": True, "options": "-c synchronous_commit=off"},
-            open=True,
-        )
+        table = schema_table(env, TABLE)
+        # Counters: a crash may forget the last attempts, which costs nothing.
+        self.pool: ConnectionPool[psycopg.Connection[tuple[int]]] = side_pool(env, POOL_SIZE)
         self._count = sql.SQL(
             "INSERT INTO {table} AS t (client, slot, hits) VALUES (%s, %s, 1) "
             "ON CONFLICT (client, slot) DO UPDATE SET hits = t.hits + 1 RETURNING t.hits"

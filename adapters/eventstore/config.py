@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg
@@ -15,6 +16,7 @@ from attrs import frozen
 from eventsourcing.utils import get_topic
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+from psycopg_pool import ConnectionPool
 
 from adapters.eventstore.postgres_recorder import OneStopPostgresRecorder
 
@@ -111,6 +113,28 @@ def conninfo(env: Mapping[str, str]) -> str:
         user=env.get("POSTGRES_USER", "postgres"),
         password=env.get("POSTGRES_PASSWORD", ""),
         connect_timeout=env.get("POSTGRES_CONNECT_TIMEOUT", "10"),
+    )
+
+
+def schema_table(env: Mapping[str, str], name: str) -> sql.Composed:
+    """The table ``name`` in the configured schema (``public`` when none is set)."""
+    return sql.SQL("{}.{}").format(
+        sql.Identifier(env.get("POSTGRES_SCHEMA") or "public"), sql.Identifier(name)
+    )
+
+
+def side_pool(env: Mapping[str, str], max_size: int, **kwargs: object) -> ConnectionPool[Any]:
+    """A small pool beside the event store, for records a crash may lose without harm.
+
+    Its sessions are in autocommit mode and commit without waiting for the disk
+    (``synchronous_commit off``); ``kwargs`` go to each connection (a row factory).
+    """
+    return ConnectionPool(
+        conninfo(env),
+        min_size=1,
+        max_size=max_size,
+        kwargs={"autocommit": True, "options": "-c synchronous_commit=off", **kwargs},
+        open=True,
     )
 
 

@@ -23,7 +23,7 @@ from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
-from adapters.eventstore.config import conninfo
+from adapters.eventstore.config import schema_table, side_pool
 from adapters.views.postgres_base import column_list, index_statements
 from application.idempotency import StoredResponse, utc
 
@@ -56,18 +56,9 @@ class PostgresIdempotencyRecords:
     """Khóa chống lặp in PostgreSQL: a table in the event store's database and schema."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
-        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
-        self.table = sql.SQL("{}.{}").format(schema, sql.Identifier(TABLE))
-        self.pool: ConnectionPool[psycopg.Connection[DictRow]] = ConnectionPool(
-            conninfo(env),
-            min_size=1,
-            max_size=POOL_SIZE,
-            kwargs={
-                "row_factory": dict_row,
-                "autocommit": True,
-                "options": "-c synchronous_commit=off",
-            },
-            open=True,
+        self.table = schema_table(env, TABLE)
+        self.pool: ConnectionPool[psycopg.Connection[DictRow]] = side_pool(
+            env, POOL_SIZE, row_factory=dict_row
         )
         self._schema_name = env.get("POSTGRES_SCHEMA") or "public"
         self._select = sql.SQL("SELECT {} FROM {} WHERE scope = %s AND key = %s").format(
