@@ -10,16 +10,19 @@ Its one-statement alternative (``POSTGRES_ENABLE_DB_FUNCTIONS``) calls a
 PL/pgSQL function, which is about twice as cheap, but that function takes
 no lock: two concurrent saves can commit out of id order, and a view could
 miss an event for good. This recorder keeps the one statement and the lock:
-its own function (``motcua_insert_events_<id type>``) sets the lock timeout,
-locks the table, notifies and inserts. A connection of the library's pool is
+its own function (``motcua_insert_events_arrays_<id type>``) sets the lock
+timeout, locks the table, notifies and inserts. It takes the events as four
+plain arrays (ids, versions, topics, states), which are cheaper to send than
+the library's array of composite values. A connection of the library's pool is
 in autocommit mode, so the statement is its own transaction and the lock is
 held until its commit, exactly as in the library's five-statement path.
 
-Reading the log. Every view reads the notification log in batches, live and
-when rebuilt, so ``select_notifications`` is the library's query with its
-rows read as tuples into ``Notification``s (the library builds a dict per
-row first), and its statements are composed once rather than per call. The
-same rows come back, in the same order, with the same filters.
+Reading. Every view reads the notification log in batches, live and when
+rebuilt, and every command reads its aggregates' newest events, so
+``select_notifications`` and ``select_events`` are the library's queries
+with their rows read as tuples (the library builds a dict per row first),
+and each statement is composed once rather than per call. The same rows come
+back, in the same order, with the same filters.
 
 It is used through ``APPLICATION_RECORDER_TOPIC`` together with
 ``POSTGRES_ENABLE_DB_FUNCTIONS=y`` (``adapters.eventstore.config`` sets both).
@@ -30,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import Connection
@@ -48,16 +52,13 @@ class OneStopPostgresRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.pg_function_name_insert_events = (
-            f"motcua_insert_events_{self.datastore.originator_id_type}"
-        )
+        id_type = self.datastore.originator_id_type
+        self.pg_function_name_insert_events = f"motcua_insert_events_arrays_{id_type}"
         schema = Identifier(self.datastore.schema)
         function = Identifier(self.pg_function_name_insert_events)
-        self.sql_invoke_pg_function_insert_events = SQL("SELECT * FROM {schema}.{fn}((%s))").format(
-            schema=schema, fn=function
-        )
         self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{fn}(events {schema}.{event}[]) "
+            "CREATE OR REPLACE FUNCTION {schema}.{fn}("
+            "ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
             "BEGIN "
             "SET LOCAL lock_timeout = '{lock_timeout}s'; "
@@ -65,18 +66,80 @@ class OneStopPostgresRecorder(PostgresApplicationRecorder):
             "NOTIFY {channel}; "
             "RETURN QUERY INSERT INTO {schema}.{table} "
             "(originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "SELECT * FROM unnest(ids, versions, topics, states) "
             "RETURNING notification_id; "
             "END; $BODY$"
         ).format(
             schema=schema,
             fn=function,
-            event=Identifier(self.stored_event_type_name),
+            id_type=SQL(id_type),
             lock_timeout=self.datastore.lock_timeout,
             table=Identifier(self.events_table_name),
             channel=Identifier(self.channel_name),
         )
-        self._selects: dict[tuple[str, bool, bool], bytes] = {}
+        self._statements: dict[str, bytes] = {}
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        **_: Any,  # noqa: ANN401 (the library's signature)
+    ) -> Sequence[int] | None:
+        """Save ``stored_events`` in one statement, the table locked: their notification ids."""
+        columns: tuple[list[UUID | str], list[int], list[str], list[bytes]] = ([], [], [], [])
+        for stored in stored_events:
+            columns[0].append(stored.originator_id)
+            columns[1].append(stored.originator_version)
+            columns[2].append(stored.topic)
+            columns[3].append(stored.state)
+        template = "SELECT * FROM {schema}.{function}(%s, %s, %s, %s)"
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._statement(conn, "insert", template), columns, prepare=True)
+            return [notification_id for (notification_id,) in curs.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        """One aggregate's events, as the library's reader gives them."""
+        params: list[object] = [originator_id]
+        conditions = ["originator_id = %s"]
+        if gt is not None:
+            params.append(gt)
+            conditions.append("originator_version > %s")
+        if lte is not None:
+            params.append(lte)
+            conditions.append("originator_version <= %s")
+        # Literal fragments only: every value is a parameter, every name an Identifier.
+        template = " ".join(
+            (
+                "SELECT originator_id, originator_version, topic, state FROM {schema}.{table}",
+                "WHERE",
+                " AND ".join(conditions),
+                "ORDER BY originator_version",
+                "DESC" if desc else "ASC",
+            )
+        )
+        if limit is not None:
+            params.append(limit)
+            template += " LIMIT %s"
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._statement(conn, template, template), params, prepare=True)
+            return [
+                StoredEvent(
+                    originator_id=stored_id,
+                    originator_version=version,
+                    topic=topic,
+                    state=bytes(state),
+                )
+                for stored_id, version, topic, state in curs.fetchall()
+            ]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_notifications(
@@ -89,15 +152,31 @@ class OneStopPostgresRecorder(PostgresApplicationRecorder):
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
         """Up to ``limit`` notifications from ``start`` (to ``stop``), of ``topics`` if given."""
-        after = "none" if start is None else (">=" if inclusive_of_start else ">")
-        params: list[object] = [] if start is None else [start]
+        params: list[object] = []
+        conditions = []
+        if start is not None:
+            params.append(start)
+            conditions.append(f"notification_id {'>=' if inclusive_of_start else '>'} %s")
         if stop is not None:
             params.append(stop)
+            conditions.append("notification_id <= %s")
         if topics:
             params.append(list(topics))
+            conditions.append("topic = ANY(%s)")
         params.append(limit)
+        # Literal fragments only: every value is a parameter, every name an Identifier.
+        template = " ".join(
+            (
+                "SELECT",
+                NOTIFICATION_COLUMNS,
+                "FROM {schema}.{table}",
+                "WHERE" if conditions else "",
+                " AND ".join(conditions),
+                "ORDER BY notification_id LIMIT %s",
+            )
+        )
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(self._select(conn, after, stop is not None, bool(topics)), params)
+            curs.execute(self._statement(conn, template, template), params)
             return [
                 Notification(
                     id=notification_id,
@@ -111,31 +190,20 @@ class OneStopPostgresRecorder(PostgresApplicationRecorder):
                 )
             ]
 
-    def _select(
-        self,
-        conn: Connection[Any],
-        after: str,
-        bounded: bool,  # noqa: FBT001 (part of a cache key)
-        filtered: bool,  # noqa: FBT001
-    ) -> bytes:
-        """The query for one shape of call, composed the first time it is asked for."""
-        key = (after, bounded, filtered)
-        statement = self._selects.get(key)
+    def _statement(self, conn: Connection[Any], key: str, template: str) -> bytes:
+        """``template`` with this recorder's schema, table and function, composed once per key.
+
+        The templates are this module's own text; only the names come from
+        configuration, and they are quoted as identifiers.
+        """
+        statement = self._statements.get(key)
         if statement is None:
-            conditions = [] if after == "none" else [f"notification_id {after} %s"]
-            conditions += ["notification_id <= %s"] if bounded else []
-            conditions += ["topic = ANY(%s)"] if filtered else []
-            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-            statement = self._selects[key] = (
-                SQL(
-                    "SELECT {columns} FROM {schema}.{table}{where} "
-                    "ORDER BY notification_id LIMIT %s"
-                )
+            statement = self._statements[key] = (
+                SQL(template)
                 .format(
-                    columns=SQL(NOTIFICATION_COLUMNS),
                     schema=Identifier(self.datastore.schema),
                     table=Identifier(self.events_table_name),
-                    where=SQL(where),
+                    function=Identifier(self.pg_function_name_insert_events),
                 )
                 .as_bytes(conn)
             )

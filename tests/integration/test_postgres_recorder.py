@@ -138,3 +138,19 @@ def test_reading_the_log_gives_what_the_librarys_reader_gives(app: OneStop) -> N
         theirs = library(app.recorder, start, limit, stop, topics, inclusive_of_start=inclusive)
         assert ours == theirs, (start, inclusive, stop, topics, limit)
     assert len(app.recorder.select_notifications(None, 100)) == 8
+
+
+def test_reading_an_aggregate_gives_what_the_librarys_reader_gives(app: OneStop) -> None:
+    """Every shape of call (gt, lte, desc, limit) reads the events the library reads."""
+    note = Note()
+    for _ in range(5):
+        note.edit()
+    app.save(note, Note())
+    library = PostgresApplicationRecorder.select_events
+    for gt, lte, desc, limit in itertools.product(
+        (None, 0, 2), (None, 4), (False, True), (None, 2)
+    ):
+        ours = app.recorder.select_events(note.id, gt=gt, lte=lte, desc=desc, limit=limit)
+        theirs = library(app.recorder, note.id, gt=gt, lte=lte, desc=desc, limit=limit)
+        assert ours == theirs, (gt, lte, desc, limit)
+    assert [e.originator_version for e in app.recorder.select_events(note.id)] == list(range(1, 7))
