@@ -45,6 +45,7 @@ _EXTENSION_VARIABLES = {
     "max_extensions": "MOTCUA_EXTENSION_MAX",
     "notice_working_days": "MOTCUA_EXTENSION_NOTICE_DAYS",
 }
+MAX_HTTP_THREADS = 256
 _BOOLEANS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 
 
@@ -109,6 +110,7 @@ class HttpSettings:
     max_body_bytes: int = 1_048_576
     lookup_rate: str = "30/minute"
     idempotency_hours: int = 24
+    threads: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> HttpSettings:
@@ -123,11 +125,14 @@ class HttpSettings:
             max_body_bytes=_integer(env, "MOTCUA_MAX_BODY_BYTES", defaults.max_body_bytes),
             lookup_rate=rate,
             idempotency_hours=_integer(env, "MOTCUA_IDEMPOTENCY_HOURS", defaults.idempotency_hours),
+            threads=_integer(env, "MOTCUA_HTTP_THREADS", defaults.threads),
         )
         if settings.max_body_bytes < 1024:  # noqa: PLR2004 (a sanity bound)
             raise SettingsError("MOTCUA_MAX_BODY_BYTES must be at least 1024")
         if settings.idempotency_hours < 1:
             raise SettingsError("MOTCUA_IDEMPOTENCY_HOURS must be at least 1")
+        if not 1 <= settings.threads <= MAX_HTTP_THREADS:
+            raise SettingsError(f"MOTCUA_HTTP_THREADS must be from 1 to {MAX_HTTP_THREADS}")
         return settings
 
 

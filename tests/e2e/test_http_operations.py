@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anyio import to_thread
 from eventsourcing.persistence import OperationalError
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -51,6 +52,18 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """A client of ``app``."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+def test_the_routes_thread_pool_has_the_configured_size(policy: CalendarPolicy) -> None:
+    """Once started, the app runs blocking routes on MOTCUA_HTTP_THREADS threads."""
+    app = create_app(bootstrap(Settings(http=HttpSettings(threads=3)), policy=policy))
+
+    @app.get("/test/threads")
+    async def threads() -> dict[str, float]:
+        return {"tokens": to_thread.current_default_thread_limiter().total_tokens}
+
+    with TestClient(app) as client:
+        assert client.get("/test/threads").json() == {"tokens": 3}
 
 
 def record_a_dossier(container: Container, policy: CalendarPolicy) -> None:

@@ -39,9 +39,18 @@ def test_extension_rules_are_read_from_the_environment() -> None:
         ("MOTCUA_EXTENSION_NOTICE_DAYS", "99"),
         ("MOTCUA_EXTENSION_AFTER_DUE", "maybe"),
         ("MOTCUA_LOG_LEVEL", "loud"),
+        ("MOTCUA_HTTP_THREADS", "0"),
+        ("MOTCUA_HTTP_THREADS", "257"),
+        ("MOTCUA_HTTP_THREADS", "many"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(name: str, value: str) -> None:
     """A value the system cannot use raises SettingsError that names the variable."""
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_routes_run_on_eight_threads_unless_told() -> None:
+    """MOTCUA_HTTP_THREADS sets how many threads run the blocking routes; 8 by default."""
+    assert Settings.from_env({}).http.threads == 8
+    assert Settings.from_env({"MOTCUA_HTTP_THREADS": "3"}).http.threads == 3
