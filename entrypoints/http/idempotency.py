@@ -1,26 +1,43 @@
 """``Idempotency-Key``: a retried POST gets the first response; the same key on another body, 422.
 
-Pure ASGI middleware, around every POST that carries the header and a valid
-bearer token. The key's scope is the token's subject. The first successful
-(2xx) response is kept in the idempotency records, in the event store's
+Two halves. The pure ASGI middleware, around every POST that carries the
+header and a valid bearer token, reads the body and leaves a ``Claim`` in
+the request's state: the token's subject (the key's scope), the key and the
+request's fingerprint. The POST route settles the claim in its own worker
+thread (``IdempotentRoute``), so a command costs one thread hop, not three:
+
+- before anything else, it looks for the first response; found, it answers
+  with it again (``Idempotent-Replayed: true``), or with 422 when the key
+  came with another request;
+- otherwise it runs, renders its response, and keeps it (2xx only) before
+  it is sent, so a retry made the moment it arrives, to any worker, finds it.
+
+The first response is kept in the idempotency records, in the event store's
 database, so every worker process answers a retry the same way; the route
-itself uses the key as the command id, so even a retry that races its
-original is applied once by the domain. The first response is kept before
-it is sent, so a retry made as soon as it arrives finds it. Failed attempts
-are not kept: a client may retry them with the same key. Records older than
-the configured retention are purged at most once an hour.
+also uses the key as the command id, so even a retry that races its original
+is applied once by the domain. Failed attempts are not kept: a client may
+retry them with the same key. Records older than the configured retention
+are purged at most once an hour. Every POST route of the API is an
+``IdempotentRoute`` (a test walks them).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import orjson
 import structlog
-from starlette.concurrency import run_in_threadpool
+from attrs import define
+from fastapi.encoders import jsonable_encoder
+from fastapi.routing import APIRoute
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.access import Principal
@@ -31,7 +48,14 @@ from entrypoints.http.errors import KEY_REUSED, STORE_UNAVAILABLE, Text, problem
 from entrypoints.http.security import verified
 
 HEADER = b"idempotency-key"
-REPLAYED = b"idempotent-replayed"
+REPLAYED = "idempotent-replayed"
+CLAIM = "idempotency_claim"
+SETTLES = "__motcua_settles_idempotency__"
+_REQUEST = "motcua_idempotency_request"
+_REUSED = Text(
+    "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới",
+    "This Idempotency-Key was used for a different request; use a new key",
+)
 MAX_KEY = 200
 PURGE_EVERY_SECONDS = 3600
 _KEPT_HEADERS = {b"content-type", b"etag", b"location"}
@@ -39,7 +63,7 @@ log = structlog.get_logger()
 
 
 class IdempotencyMiddleware:
-    """Answers a repeated (user, Idempotency-Key) with the first response."""
+    """Leaves a ``Claim`` for each POST with an ``Idempotency-Key`` and a valid token."""
 
     def __init__(self, app: ASGIApp, container: Callable[[], Container]) -> None:
         self.app = app
@@ -48,41 +72,22 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call; a database that cannot be reached is a 503, as in the routes."""
-        try:
-            await self._handle(scope, receive, send)
-        except _BeforeAnswer as failure:
-            await unavailable(Request(scope), failure.error)(scope, _replaying(b""), send)
-
-    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _key(scope)
         principal = await self._principal(scope) if key is not None else None
         if key is None or principal is None:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
-        digest = fingerprint(scope["method"], scope["path"], _canonical(body))
         try:
             records = self.container().idempotency
-            stored = await run_in_threadpool(records.find, principal.subject, key)
         except STORE_UNAVAILABLE as error:
-            raise _BeforeAnswer(error) from error
-        if stored is not None:
-            await _answer_again(scope, send, stored, digest)
+            await unavailable(Request(scope), error)(scope, _replaying(b""), send)
             return
-        captured = _Captured()
-        await self.app(scope, _replaying(body), captured.take)
-        if 200 <= captured.status < 300:  # noqa: PLR2004 (the 2xx range)
-            try:
-                # Kept before the answer goes out: a retry sent the moment the client has
-                # it, to any worker, finds it.
-                await run_in_threadpool(
-                    self._keep, records, principal.subject, key, captured, digest
-                )
-            except STORE_UNAVAILABLE as error:
-                # Only the copy for retries is lost: the domain still applies the id once.
-                log.warning("idempotency.not_kept", error_type=type(error).__name__)
-        for message in captured.messages:
-            await send(message)
+        digest = fingerprint(scope["method"], scope["path"], _canonical(body))
+        scope.setdefault("state", {})[CLAIM] = Claim(
+            records, principal.subject, key, digest, self._purge
+        )
+        await self.app(scope, _replaying(body), send)
 
     async def _principal(self, scope: Scope) -> Principal | None:
         """The caller, verified once here and handed on to the route in the request state."""
@@ -98,59 +103,126 @@ class IdempotencyMiddleware:
         scope.setdefault("state", {})["principal"] = principal
         return principal
 
-    def _keep(
-        self,
-        records: IdempotencyRecords,
-        subject: str,
-        key: str,
-        captured: _Captured,
-        digest: str,
-    ) -> None:
-        now = datetime.now(UTC)
-        records.keep(subject, key, captured.stored(digest, now))
+    def _purge(self, records: IdempotencyRecords, now: datetime) -> None:
+        """Delete the records past their retention, at most once an hour (in a route's thread)."""
         if time.monotonic() - self._last_purge > PURGE_EVERY_SECONDS:
             self._last_purge = time.monotonic()
             hours = self.container().settings.http.idempotency_hours
             records.purge(now - timedelta(hours=hours))
 
 
-class _BeforeAnswer(Exception):  # noqa: N818 (a signal, not an error family)
-    """The database failed before any answer was sent: answer 503."""
+@define
+class Claim:
+    """One POST's key, for its route to settle in the route's thread."""
 
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-        super().__init__(str(error))
+    records: IdempotencyRecords
+    subject: str
+    key: str
+    fingerprint: str
+    purge: Callable[[IdempotencyRecords, datetime], None]
 
+    def first_answer(self, request: Request) -> Response | None:
+        """The first response again, 422 for another request under the key, or ``None``."""
+        stored = self.records.find(self.subject, self.key)
+        if stored is None:
+            return None
+        if stored.fingerprint != self.fingerprint:
+            return problem(request, KEY_REUSED, _REUSED)
+        headers = dict(stored.headers)
+        headers[REPLAYED] = "true"
+        return Response(stored.body, status_code=stored.status, headers=headers)
 
-class _Captured:
-    """The response, held back: its messages, status, the headers worth repeating, the body."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.status = 0
-        self.headers: list[tuple[str, str]] = []
-        self.body = bytearray()
-
-    async def take(self, message: Message) -> None:
-        self.messages.append(message)
-        if message["type"] == "http.response.start":
-            self.status = message["status"]
-            self.headers = [
-                (bytes(name).decode("latin-1"), bytes(value).decode("latin-1"))
-                for name, value in message.get("headers", [])
-                if bytes(name).lower() in _KEPT_HEADERS
-            ]
-        elif message["type"] == "http.response.body":
-            self.body += message.get("body", b"")
-
-    def stored(self, digest: str, now: datetime) -> StoredResponse:
-        return StoredResponse(
-            fingerprint=digest,
-            status=self.status,
-            body=bytes(self.body),
-            headers=tuple(self.headers),
+    def keep(self, response: Response) -> None:
+        """Keep a 2xx ``response`` as the first answer; a database failure loses only the copy."""
+        if not 200 <= response.status_code < 300:  # noqa: PLR2004 (the 2xx range)
+            return
+        now = datetime.now(UTC)
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in response.raw_headers
+            if name in _KEPT_HEADERS
+        ]
+        stored = StoredResponse(
+            fingerprint=self.fingerprint,
+            status=response.status_code,
+            body=bytes(response.body),
+            headers=headers,
             recorded_at=now,
         )
+        try:
+            self.records.keep(self.subject, self.key, stored)
+            self.purge(self.records, now)
+        except STORE_UNAVAILABLE as error:
+            # Only the copy for retries is lost: the domain still applies the id once.
+            log.warning("idempotency.not_kept", error_type=type(error).__name__)
+
+
+class IdempotentRoute(APIRoute):
+    """A route whose POST settles its ``Claim`` in the route's own thread, around the endpoint.
+
+    The endpoint (a plain ``def``) is wrapped: the wrapper takes the request
+    too, answers from the claim when there is a first answer, and otherwise
+    renders the endpoint's result as FastAPI would (its status code and the
+    headers it set on ``response``) and keeps it.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:  # noqa: ANN401
+        methods = {method.upper() for method in options.get("methods") or ()}
+        if "POST" in methods and not hasattr(endpoint, SETTLES):
+            endpoint = _settling(endpoint, options.get("status_code") or 200)
+        super().__init__(path, endpoint, **options)
+
+
+def _settling(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+        raise TypeError(f"{endpoint.__name__}: an idempotent POST route must be a plain def")
+    signature = inspect.signature(endpoint, eval_str=True)
+    response_name = next(
+        (name for name, p in signature.parameters.items() if p.annotation is Response), None
+    )
+
+    @functools.wraps(endpoint)
+    def settle(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 (the endpoint's own)
+        request: Request = kwargs.pop(_REQUEST)
+        claim = request.scope.get("state", {}).get(CLAIM)
+        if not isinstance(claim, Claim):
+            return endpoint(*args, **kwargs)
+        first = claim.first_answer(request)
+        if first is not None:
+            return first
+        result = endpoint(*args, **kwargs)
+        sub = kwargs.get(response_name) if response_name else None
+        response = _rendered(result, sub, status_code)
+        claim.keep(response)
+        return response
+
+    extra = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+    settle.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra]
+    )
+    setattr(settle, SETTLES, True)
+    return settle
+
+
+def _rendered(result: object, sub: Response | None, status_code: int) -> Response:
+    """``result`` as the JSON FastAPI would send, with what the endpoint set on ``sub``."""
+    if isinstance(result, Response):
+        return result
+    # JSON types go straight through; anything else (a model, a set) as FastAPI encodes it.
+    body = orjson.dumps(result, default=jsonable_encoder)
+    response = Response(
+        body, status_code=sub.status_code if sub and sub.status_code else status_code
+    )
+    response.raw_headers = [
+        *(
+            (name, value)
+            for name, value in (sub.raw_headers if sub else [])
+            if name != b"content-length"
+        ),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    return response
 
 
 def _key(scope: Scope) -> str | None:
@@ -196,18 +268,3 @@ def _canonical(body: bytes) -> bytes:
     except (ValueError, UnicodeDecodeError):
         return body
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
-
-
-async def _answer_again(scope: Scope, send: Send, stored: StoredResponse, digest: str) -> None:
-    if stored.fingerprint != digest:
-        text = Text(
-            "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khóa mới",
-            "This Idempotency-Key was used for a different request; use a new key",
-        )
-        response = problem(Request(scope), KEY_REUSED, text)
-        await response(scope, _replaying(b""), send)
-        return
-    headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in stored.headers]
-    headers += [(REPLAYED, b"true"), (b"content-length", str(len(stored.body)).encode())]
-    await send({"type": "http.response.start", "status": stored.status, "headers": headers})
-    await send({"type": "http.response.body", "body": stored.body})

@@ -47,7 +47,7 @@ def test_readiness_answers_503(client: TestClient) -> None:
 
 
 def test_a_keyed_command_answers_503_too(client: TestClient) -> None:
-    """A POST with an Idempotency-Key fails before its route, in the middleware: still 503."""
+    """A POST with an Idempotency-Key: its records cannot be opened either, so 503 too."""
     container = client.app.state.container  # type: ignore[attr-defined]  # a FastAPI app
     token = container.tokens.issue(subject="u", roles=[Role.INTAKE_OFFICER])
     response = client.post(

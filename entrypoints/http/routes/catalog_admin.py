@@ -27,6 +27,7 @@ from domain.procedure_spec import PublicationDecision
 from domain.values import LocalCode
 from entrypoints.http.catalog_schemas import AbolishIn, CatalogItemIn, ReplaceIn, local_code
 from entrypoints.http.deps import CatalogDep
+from entrypoints.http.idempotency import IdempotentRoute
 from entrypoints.http.security import PrincipalDep
 from entrypoints.parsing import InputError
 from entrypoints.presenters import procedure_document
@@ -54,6 +55,7 @@ def idempotency_key(
 
 
 router = APIRouter(
+    route_class=IdempotentRoute,
     prefix="/api/v1/procedures",
     tags=["catalog"],
     dependencies=[Depends(catalog_admin), Depends(idempotency_key)],

@@ -29,11 +29,12 @@ from entrypoints.dossier_presenters import dossier_document, history_document, r
 from entrypoints.http.action_schemas import ACTIONS, ActionIn
 from entrypoints.http.deps import ContainerDep
 from entrypoints.http.dossier_schemas import NewDossierIn
+from entrypoints.http.idempotency import IdempotentRoute
 from entrypoints.http.metrics import count_command
 from entrypoints.http.security import PrincipalDep
 from entrypoints.parsing import InputError
 
-router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers"])
+router = APIRouter(prefix="/api/v1/dossiers", tags=["dossiers"], route_class=IdempotentRoute)
 
 IdempotencyKey = Annotated[
     str | None,
