@@ -146,9 +146,8 @@ class NewDossierIn(Body):
             self.channel
         ]
 
-    def command(self, **base: Any) -> c.DossierCommand:  # noqa: ANN401 (command_id, actor)
-        """The command that opens the dossier."""
-        submission = self.submission.value()
+    def command(self, submission: Submission, **base: Any) -> c.DossierCommand:  # noqa: ANN401 (command_id, actor)
+        """The command that opens the dossier with ``submission`` (``self.submission.value()``)."""
         if self.channel == "online":
             return c.SubmitOnline(**base, submission=submission, eid_level=self.eid_level)
         if self.channel == "post":

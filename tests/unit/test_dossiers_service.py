@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -17,7 +18,7 @@ from hypothesis import example, given
 from application import dossier_commands as c
 from application.calendars import Calendars
 from application.catalog import Catalog
-from application.dossiers import Dossiers
+from application.dossiers import Dossiers, new_lookup_secret
 from application.errors import ConcurrentChangeError, DossierNotFoundError, StaleVersionError
 from application.onestop import OneStop
 from domain.calendar_policy import CalendarPolicy
@@ -400,6 +401,15 @@ def test_lookup_secrets_are_unambiguous_distinct_and_kept_by_a_repeat(desk: Desk
     assert all(s is not None and len(s) == 8 and set(s) <= UNAMBIGUOUS for s in secrets)
     assert len(set(secrets)) == len(secrets)
     assert receive().lookup_secret == first.lookup_secret
+
+
+def test_every_character_of_the_secret_alphabet_is_drawn_evenly() -> None:
+    """Over 4,000 secrets each of the 32 characters comes up near its share (1 in 32)."""
+    counts = Counter("".join(new_lookup_secret() for _ in range(4000)))
+    assert set(counts) == UNAMBIGUOUS
+    assert len(UNAMBIGUOUS) == 32  # bytes map onto it evenly only at a power of two
+    share = 4000 * 8 / 32
+    assert all(0.8 * share < count < 1.2 * share for count in counts.values()), counts
 
 
 # ---------------------------------------------------------------- queries and logs

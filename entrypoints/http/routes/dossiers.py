@@ -66,8 +66,9 @@ def open_dossier(
     idempotency_key: IdempotencyKey = None,
 ) -> Document:
     """Tiếp nhận: a walk-in dossier (received at once), or an online or postal submission."""
-    actor = access.act_on_new(principal, body.action, body.submission.value())
-    command = body.command(command_id=_command_id(idempotency_key), actor=actor)
+    submission = body.submission.value()
+    actor = access.act_on_new(principal, body.action, submission)
+    command = body.command(submission, command_id=_command_id(idempotency_key), actor=actor)
     run = getattr(container.dossiers, body.action)
     dossier: Dossier = _counted(body.action, lambda: run(command))
     response.headers["Location"] = f"{router.prefix}/{dossier.reference}"
