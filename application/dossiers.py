@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID, uuid5
@@ -123,6 +124,7 @@ class Dossiers:
         self.committer = committer or GroupCommit(app)
         self._book_locks: dict[tuple[str, date], threading.Lock] = {}
         self._guard = threading.Lock()
+        self._handed = threading.local()
 
     # ------------------------------------------------------------------ opening
 
@@ -418,6 +420,21 @@ class Dossiers:
 
     # ------------------------------------------------------------------ queries
 
+    @contextmanager
+    def starting_from(self, dossier: Dossier) -> Iterator[None]:
+        """The next command in this thread on ``dossier`` starts from it, not from a new read.
+
+        For a caller that has just loaded the dossier to decide who may act
+        (the HTTP routes): the command would read the same version again.
+        Only the first read is spared; a retry after a conflict reads afresh,
+        and the handed copy is dropped when the block ends, used or not.
+        """
+        self._handed.dossier = dossier
+        try:
+            yield
+        finally:
+            self._handed.dossier = None
+
     def get(self, dossier_id: UUID, version: int | None = None) -> Dossier:
         """The dossier with ``dossier_id`` (as of ``version``, if given)."""
         dossier = self.find(dossier_id, version)
@@ -554,7 +571,11 @@ class Dossiers:
         return dossier if version == dossier.version else self.get(dossier.id, version)
 
     def _fresh(self, command: c.OnDossier) -> Dossier:
-        """The dossier, fresh from the store."""
+        """The dossier, fresh from the store (or as this thread just loaded it, once)."""
+        handed: Dossier | None = getattr(self._handed, "dossier", None)
+        self._handed.dossier = None
+        if handed is not None and handed.id == command.dossier_id:
+            return handed
         return self.get(command.dossier_id)
 
     @staticmethod

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from typing import Any
 from uuid import UUID, uuid4
 
 import attrs
@@ -279,6 +280,55 @@ def test_a_write_between_load_and_save_is_a_conflict(
     assert desk.dossiers.get(dossier.id).handler == "h-2"
     retried = desk.dossiers.assign(ours)  # reload and try again: now it applies
     assert (retried.version, retried.handler) == (4, "h-1")
+
+
+def test_a_dossier_just_loaded_is_not_read_again_by_the_next_command(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside ``starting_from``, the command starts from the handed copy: one read less."""
+    dossier = desk.receive()
+    handed = desk.dossiers.get(dossier.id)
+    reads: list[UUID] = []
+    get = desk.app.repository.get
+
+    def counted(aggregate_id: UUID, **options: Any) -> object:
+        reads.append(aggregate_id)
+        return get(aggregate_id, **options)
+
+    monkeypatch.setattr(desk.app.repository, "get", counted)
+    with desk.dossiers.starting_from(handed):
+        assigned = desk.assign(dossier)
+        assert dossier.id not in reads
+        desk.complete_step(dossier)  # the handed copy serves once only
+        assert reads.count(dossier.id) == 1
+    assert assigned is handed
+    assert desk.dossiers.get(dossier.id).version == dossier.version + 2
+
+
+def test_a_handed_copy_of_another_dossier_or_a_past_block_is_not_used(desk: Desk) -> None:
+    """The copy serves only the dossier it is, and only inside its block."""
+    first, second = desk.receive(), desk.receive()
+    with desk.dossiers.starting_from(desk.dossiers.get(first.id)):
+        assert desk.assign(second).id == second.id
+        assert (
+            desk.assign(first).version == first.version + 1
+        )  # the copy went with the first command
+    stale = desk.dossiers.get(first.id)
+    with desk.dossiers.starting_from(stale):
+        pass
+    assert desk.complete_step(first).version == first.version + 2
+
+
+def test_a_stale_handed_copy_is_a_conflict_as_a_stale_read_is(desk: Desk) -> None:
+    """A copy handed in, then outdated by another write, collides on save: never a lost update."""
+    dossier = desk.receive()
+    handed = desk.dossiers.get(dossier.id)
+    desk.assign(dossier)
+    with desk.dossiers.starting_from(handed), pytest.raises(ConcurrentChangeError):
+        desk.dossiers.assign(
+            c.AssignHandler(**desk.on(dossier, HANDLER_2, handler="h-2", unit="P"))
+        )
+    assert desk.dossiers.get(dossier.id).handler == "handler-1"
 
 
 def test_a_retry_racing_its_original_gets_the_first_result(

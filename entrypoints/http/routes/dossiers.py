@@ -120,7 +120,8 @@ def _add_action(model: type[ActionIn]) -> None:
             expected_version=_expected_version(if_match),
         )
         run = getattr(container.dossiers, model.method)
-        result = _counted(model.action, lambda: run(command))
+        with container.dossiers.starting_from(dossier):
+            result = _counted(model.action, lambda: run(command))
         return _document(container, result, response, principal)
 
     act.__annotations__["body"] = model  # FastAPI reads the body's class from here
