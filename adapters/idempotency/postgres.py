@@ -61,16 +61,22 @@ class PostgresIdempotencyRecords:
             env, POOL_SIZE, row_factory=dict_row
         )
         self._schema_name = env.get("POSTGRES_SCHEMA") or "public"
-        self._select = sql.SQL("SELECT {} FROM {} WHERE scope = %s AND key = %s").format(
-            sql.SQL(", ").join(map(sql.Identifier, FIELDS)), self.table
+        # Composed once, sent as prepared statements: every keyed POST runs both.
+        self._select = (
+            sql.SQL("SELECT {} FROM {} WHERE scope = %s AND key = %s")
+            .format(sql.SQL(", ").join(map(sql.Identifier, FIELDS)), self.table)
+            .as_bytes(None)
         )
-        self._insert = sql.SQL(
-            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (scope, key) DO NOTHING RETURNING {}"
-        ).format(
-            self.table,
-            sql.SQL(", ").join(map(sql.Identifier, TYPES)),
-            sql.SQL(", ").join(sql.Placeholder() * len(TYPES)),
-            sql.SQL(", ").join(map(sql.Identifier, FIELDS)),
+        self._insert = (
+            sql.SQL(
+                "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (scope, key) DO NOTHING RETURNING 1"
+            )
+            .format(
+                self.table,
+                sql.SQL(", ").join(map(sql.Identifier, TYPES)),
+                sql.SQL(", ").join(sql.Placeholder() * len(TYPES)),
+            )
+            .as_bytes(None)
         )
         self._create()
 
@@ -99,18 +105,20 @@ class PostgresIdempotencyRecords:
     def find(self, scope: str, key: str) -> StoredResponse | None:
         """The response kept under (scope, key), or ``None``."""
         with self.pool.connection() as db:
-            record = db.execute(self._select, (scope, key)).fetchone()
+            record = db.execute(self._select, (scope, key), prepare=True).fetchone()
         return None if record is None else decode(record)
 
     def keep(self, scope: str, key: str, response: StoredResponse) -> StoredResponse:
         """Keep ``response`` unless (scope, key) has one already; return the one kept."""
         headers = json.dumps(response.headers, ensure_ascii=False)
-        row = (response.fingerprint, response.status, response.body, headers)
+        row = (scope, key, response.fingerprint, response.status, response.body, headers)
         with self.pool.connection() as db:
-            record = db.execute(self._insert, (scope, key, *row, response.recorded_at)).fetchone()
-            if record is None:  # kept first by another request: its row, now committed
-                record = db.execute(self._select, (scope, key)).fetchone()
-        if record is None:  # pragma: no cover (the row was just inserted or already there)
+            inserted = db.execute(self._insert, (*row, response.recorded_at), prepare=True)
+            if inserted.fetchone() is not None:
+                return response
+            # Kept first by another request: its row, now committed.
+            record = db.execute(self._select, (scope, key), prepare=True).fetchone()
+        if record is None:  # pragma: no cover (the row was already there)
             raise LookupError(f"no idempotency record for {scope!r}, {key!r} after keeping one")
         return decode(record)
 
