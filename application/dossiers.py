@@ -69,6 +69,8 @@ _NAMESPACE = UUID("9b0f3c55-2f6d-5c3e-a7b1-6d6f74637561")
 _SECRET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # noqa: S105
 SECRET_LENGTH = 8
 RECEPTION_ATTEMPTS = 50
+CODES_REMEMBERED = 100_000
+"""Codes whose dossier id each service remembers (an entry is about 200 bytes)."""
 
 
 def now_in_vietnam() -> datetime:
@@ -125,6 +127,7 @@ class Dossiers:
         self._book_locks: dict[tuple[str, date], threading.Lock] = {}
         self._guard = threading.Lock()
         self._handed = threading.local()
+        self._ids_by_code: dict[DossierCode, UUID] = {}
 
     # ------------------------------------------------------------------ opening
 
@@ -456,11 +459,19 @@ class Dossiers:
             parsed = DossierCode.parse(code)
         except InvalidValueError:
             return None
+        known = self._ids_by_code.get(parsed)
+        if known is not None:
+            return known
         book = sequence_id(parsed.agency, parsed.day)
         entries = list(self.app.events.get(book, gt=parsed.number - 1, lte=parsed.number))
         if not entries:
             return None
         entry: DailySequence.Event = entries[0]  # type: ignore[assignment]  # the book's events
+        # A number, once issued, names its dossier for good: remembered, the oldest forgotten.
+        with self._guard:
+            while len(self._ids_by_code) >= CODES_REMEMBERED:
+                del self._ids_by_code[next(iter(self._ids_by_code))]
+            self._ids_by_code[parsed] = entry.dossier_id
         return entry.dossier_id
 
     def get_by_code(self, code: str) -> Dossier:

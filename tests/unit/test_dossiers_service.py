@@ -414,6 +414,42 @@ def test_a_code_leads_back_to_its_dossier(desk: Desk) -> None:
     assert desk.dossiers.get_by_code(str(first.code)) == desk.dossiers.get(first.id)
 
 
+def test_a_code_is_looked_up_in_the_store_once_then_remembered(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A found code reads the code book once; a code not issued yet is asked again, and found."""
+    first = desk.receive()
+    reads: list[object] = []
+    get = desk.app.events.get
+
+    def counted(*args: Any, **options: Any) -> object:
+        if options.get("lte") is not None:  # a look-up of one number in a code book
+            reads.append(args)
+        return get(*args, **options)
+
+    monkeypatch.setattr(desk.app.events, "get", counted)
+    code = str(first.code)
+    assert desk.dossiers.find_id(code) == desk.dossiers.find_id(code) == first.id
+    assert len(reads) == 1
+    upcoming = code.replace("-0001", "-0002")
+    assert desk.dossiers.find_id(upcoming) is None
+    second = desk.receive()
+    assert desk.dossiers.find_id(upcoming) == second.id
+    assert len(reads) == 3
+
+
+def test_the_oldest_remembered_codes_are_forgotten_first(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``CODES_REMEMBERED`` codes the oldest goes; it is still found, from the store."""
+    monkeypatch.setattr("application.dossiers.CODES_REMEMBERED", 2)
+    dossiers = [desk.receive() for _ in range(3)]
+    for dossier in dossiers:
+        assert desk.dossiers.find_id(str(dossier.code)) == dossier.id
+    assert list(desk.dossiers._ids_by_code.values()) == [d.id for d in dossiers[1:]]
+    assert desk.dossiers.find_id(str(dossiers[0].code)) == dossiers[0].id
+
+
 @pytest.mark.parametrize(
     "code",
     [
