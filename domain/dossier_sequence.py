@@ -60,6 +60,18 @@ class DailySequence(Aggregate):
         """Give the next number to ``dossier_id``."""
         self.trigger_event(self.Issued, dossier_id=dossier_id)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> DailySequence:
+        """A copy to issue from: every attribute is immutable but the list of pending events.
+
+        The repository copies the cached book for each reception; a generic
+        deep copy walks all of it, this copies one dict and one list.
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["_pending_events"] = list(self.__dict__["_pending_events"])
+        memo[id(self)] = copy
+        return copy
+
     @property
     def last(self) -> DossierCode:
         """The code of the last number issued."""
