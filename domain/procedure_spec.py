@@ -19,6 +19,10 @@ from domain.errors import InvalidProcedureError
 from domain.time_limit import ClockPolicy, TimeLimit
 from domain.values import AgencyCode, LocalCode, NationalCode
 
+ONE_DECIMAL = Decimal("0.1")
+ALMOST_ALL = Decimal("99.9")
+"""The largest cut shown while some of the statutory time is left."""
+
 
 class Channel(StrEnum):
     """Kênh thực hiện: how a dossier arrives (DVCQG KENH 1, 2, 3)."""
@@ -328,13 +332,15 @@ class ProcedureSpec:
         """How much of the statutory limit the province cut (cắt giảm), in percent.
 
         Measured on the longest limit the province applies, so it is the cut that
-        every applicant gets. Zero when no statutory limit is given.
+        every applicant gets, to one decimal. Zero when no statutory limit is
+        given; never 100 while some time is left (1 hour of 2,000 shows 99.9).
         """
         statutory = self.statutory_limit
         if statutory is None or statutory.value == 0:
             return Decimal(0)
         longest = max(terms.limit.value for terms in self.channel_terms)
-        return (Decimal(statutory.value - longest) * 100 / statutory.value).quantize(Decimal("0.1"))
+        cut = (Decimal(statutory.value - longest) * 100 / statutory.value).quantize(ONE_DECIMAL)
+        return min(cut, ALMOST_ALL) if longest > 0 else cut
 
     def case(self, name: str | None = None) -> Case:
         """The case called ``name``, or the first case."""

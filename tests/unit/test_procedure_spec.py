@@ -476,6 +476,13 @@ def test_cut_percent_measures_the_longest_channel() -> None:
     assert spec.cut_percent == Decimal("33.3")
 
 
+def test_a_cut_that_leaves_some_time_never_shows_as_100_per_cent() -> None:
+    """One working hour left of 2,000 is a cut of 99.95 per cent: shown 99.9, not 100.0."""
+    case = a_case("", terms(TimeLimit(TimeUnit.WORKING_HOURS, 1)))
+    statutory = TimeLimit(TimeUnit.WORKING_HOURS, 2000)
+    assert a_spec(cases=(case,), statutory_limit=statutory).cut_percent == Decimal("99.9")
+
+
 @pytest.mark.parametrize("statutory", [None, TimeLimit.same_day()])
 def test_cut_percent_is_zero_without_a_statutory_amount(statutory: TimeLimit | None) -> None:
     """No statutory limit, or a same-day one, gives a cut of zero."""
