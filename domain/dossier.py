@@ -28,6 +28,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.calendar import WorkingCalendar
+from domain.copies import shallow_copy
 from domain.deadline import Deadline, Pause, compute_deadline
 from domain.dossier_rules import (
     check_extension,
@@ -108,6 +109,10 @@ class Dossier(Aggregate):
         self.reason: str | None = None
         self.papers_returned_at: datetime | None = None
         self.satisfaction: Satisfaction | None = None
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Dossier:
+        """The copy a command works on: its lists and dicts are its own (``domain.copies``)."""
+        return shallow_copy(self, memo)
 
     # ------------------------------------------------------------------ events
 

@@ -13,6 +13,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain.copies import shallow_copy
 from domain.dossier_values import DossierCode
 from domain.values import AgencyCode
 
@@ -61,16 +62,8 @@ class DailySequence(Aggregate):
         self.trigger_event(self.Issued, dossier_id=dossier_id)
 
     def __deepcopy__(self, memo: dict[int, object]) -> DailySequence:
-        """A copy to issue from: every attribute is immutable but the list of pending events.
-
-        The repository copies the cached book for each reception; a generic
-        deep copy walks all of it, this copies one dict and one list.
-        """
-        copy = object.__new__(type(self))
-        copy.__dict__.update(self.__dict__)
-        copy.__dict__["_pending_events"] = list(self.__dict__["_pending_events"])
-        memo[id(self)] = copy
-        return copy
+        """The copy a reception issues from (``domain.copies``: all values immutable)."""
+        return shallow_copy(self, memo)
 
     @property
     def last(self) -> DossierCode:

@@ -63,6 +63,7 @@ from domain.procedure_spec import Form
 from domain.time_limit import ClockPolicy, local
 from domain.values import VIETNAM, AgencyCode
 from tests.conftest import TODAY
+from tests.copy_rule import breaks_the_copy_rule
 from tests.dossier_fixtures import (
     APPLICANT,
     COMPLETE,
@@ -1222,6 +1223,8 @@ class DossierMachine(RuleBasedStateMachine):
     def check_dossier(self, ex: Expected) -> Dossier:
         """Reload one dossier and hold it against the model, the history and what was seen."""
         stored: Dossier = self.app.repository.get(ex.id)
+        # Commands work on cheap copies (domain.copies): every state must allow them.
+        assert breaks_the_copy_rule(stored) == [], ex.name
         history = self.service.history(ex.id)
         status = stored.status
         assert isinstance(status, Status)
