@@ -228,8 +228,18 @@ CHANGES: dict[type[Dossier.Event], Change] = {
 }
 
 
+OPENING_READS = frozenset(
+    {
+        "submission.procedure",
+        "submission.applicant.name",
+        "submission.receiving_unit",
+        "submission.competent_agency",
+    }
+)
+"""What ``_opened`` reads of a submission: not its checklist, nor the applicant's details."""
+
 READS_OF: dict[type[Dossier.Event], frozenset[str]] = {
-    **dict.fromkeys(OPENING, frozenset({"submission"})),
+    **dict.fromkeys(OPENING, OPENING_READS),
     Dossier.Received: frozenset({"at", "code", "due_at", "statutory_due_date", "step_due_at"}),
     Dossier.Assigned: frozenset({"at", "actor", "unit"}),
     Dossier.HandedToPartner: frozenset({"at", "actor", "partner", "partner_due_at", "note"}),
