@@ -26,7 +26,7 @@ RACE_RETRIES = 20
 class Projector(Protocol):
     """Anything that folds the log into a view, from the view's position on."""
 
-    def catch_up(self, batch_size: int = ...) -> int:
+    def catch_up(self, batch_size: int | None = ...) -> int:
         """Apply every event after the view's position; return how many."""
         ...
 

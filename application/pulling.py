@@ -13,13 +13,26 @@ work while Python folds. Batches still come in log order, one at a time, and
 each is written with its position in one transaction. The second pass that
 checks a view (``replay_rows``) decodes events whole, through the library's
 mapper.
+
+A view far behind the log (a rebuild, or a follower back from a pause) is
+caught up in bigger batches: ``catch_up`` reads ``BATCH_SIZE`` events, and
+once a batch comes back full, ``REBUILD_BATCH_SIZE`` at a time, so a
+rebuild commits (and on SQLite checkpoints) a fifth as often. A live
+follower's batches stay small. While a batch is decoded, folded and written,
+Python's cyclic garbage collector is paused (``collector_paused``): a batch
+makes hundreds of thousands of small objects that reference counting frees,
+and the collector walking them again and again cost a rebuild a tenth of its
+time. The batch's objects are released before it runs again, between
+batches, so it does not walk them then either.
 """
 
 from __future__ import annotations
 
+import gc
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
@@ -31,6 +44,8 @@ from eventsourcing.persistence import Notification
 from application.decoding import PartialDecoder
 
 BATCH_SIZE = 1000
+REBUILD_BATCH_SIZE = 5000
+"""The batch once a full one showed the view is far behind."""
 
 Event = DomainEventProtocol[UUID]
 Decode = Callable[[Sequence[Notification]], list[Event]]
@@ -60,28 +75,63 @@ def read_log(
 ) -> Iterator[tuple[list[Event], int]]:
     """The events of ``topics`` after ``start``, decoded, a batch at a time, with its last id.
 
-    ``decode`` turns a batch of notifications into events (default: the mapper, whole). After
-    a full batch, the next one is read in a worker thread while the caller decodes and works on
-    this one.
+    ``decode`` turns a batch of notifications into events (default: the mapper, whole).
     """
 
     def whole(notifications: Sequence[Notification]) -> list[Event]:
         return [app.mapper.to_domain_event(notification) for notification in notifications]
 
-    def read(after: int) -> Sequence[Notification]:
+    for notifications, position in read_batches(app, topics, start, batch_size):
+        yield (decode or whole)(notifications), position
+
+
+def read_batches(
+    app: Application[Any],
+    topics: Sequence[str],
+    start: int,
+    batch_size: int = BATCH_SIZE,
+    far_behind: int | None = None,
+) -> Iterator[tuple[Sequence[Notification], int]]:
+    """The notifications of ``topics`` after ``start``, a batch at a time, with its last id.
+
+    After a full batch, the next one is read in a worker thread while the caller works on this
+    one; with ``far_behind``, it is that many.
+    """
+
+    def read(after: int, limit: int) -> Sequence[Notification]:
         return app.recorder.select_notifications(
-            start=after, limit=batch_size, topics=topics, inclusive_of_start=False
+            start=after, limit=limit, topics=topics, inclusive_of_start=False
         )
 
+    limit = batch_size
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-log") as reader:
-        notifications = read(start)
+        notifications = read(start, limit)
         while notifications:
             position = notifications[-1].id
             # A full batch means more is likely waiting: read it while the caller works. (The
             # executor starts its thread on the first submit, so a live follower never does.)
-            ahead = reader.submit(read, position) if len(notifications) == batch_size else None
-            yield (decode or whole)(notifications), position
-            notifications = ahead.result() if ahead else read(position)
+            ahead = None
+            if len(notifications) == limit:
+                limit = far_behind or limit
+                ahead = reader.submit(read, position, limit)
+            yield notifications, position
+            notifications = ahead.result() if ahead else read(position, limit)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block, unless it was off already.
+
+    Threads share the collector: one leaving the block turns it back on while another may still
+    be inside its own. That only lets the collector run; it is never left off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Puller(ABC, Generic[Batch]):
@@ -97,21 +147,29 @@ class Puller(ABC, Generic[Batch]):
         self.decoder = PartialDecoder(app, self.reads)
 
     def catch_up(
-        self, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
+        self, batch_size: int | None = None, progress: Callable[[int], None] | None = None
     ) -> int:
         """Apply every event after the view's position; return how many were applied.
 
-        ``progress`` hears the position reached after each batch.
+        ``batch_size``: every batch's size; by default ``BATCH_SIZE``, then
+        ``REBUILD_BATCH_SIZE`` once a batch comes back full. ``progress`` hears the position
+        reached after each batch.
         """
         applied = 0
         start = self.target.position()
-        batches = read_log(self.app, self.topics, start, batch_size, self.decoder.decode)
-        for events, position in batches:
-            # The batch applies only where it was read from: if another projector moved the
-            # view meanwhile, its rows were read before that move, and it is refused whole.
-            self.target.apply(evolve(self.batch(events, position), start=start))  # type: ignore[misc]  # mypy's attrs plugin reads no bound TypeVar
+        far_behind = REBUILD_BATCH_SIZE if batch_size is None else None
+        size = batch_size or BATCH_SIZE
+        for notifications, position in read_batches(self.app, self.topics, start, size, far_behind):
+            with collector_paused():
+                events = self.decoder.decode(notifications)
+                batch = self.batch(events, position)
+                # The batch applies only where it was read from: if another projector moved the
+                # view meanwhile, its rows were read before that move, and it is refused whole.
+                self.target.apply(evolve(batch, start=start))  # type: ignore[misc]  # mypy's attrs plugin reads no bound TypeVar
+                # Freed now, by reference counting: the collector, back on, has nothing to walk.
+                del events, batch
             start = position
-            applied += len(events)
+            applied += len(notifications)
             if progress is not None:
                 progress(position)
         return applied

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from attrs import evolve
+from attrs import fields
 
 from application.register import (
     ROW_FIELDS,
@@ -36,6 +36,8 @@ from application.register import (
 from domain.dossier import Dossier
 from domain.dossier_status import Status
 from domain.dossier_values import Actor, Delivery
+
+STEP_FIELDS = tuple(field.name for field in fields(StepRow))
 
 
 class Draft:
@@ -90,7 +92,9 @@ class Draft:
     def _change_open(self, **changes: Any) -> None:  # noqa: ANN401 (step fields)
         steps = self.steps
         if steps and steps[-1].ended_at is None:
-            steps[-1] = evolve(steps[-1], **changes)
+            open_ = steps[-1]
+            values = {name: getattr(open_, name) for name in STEP_FIELDS}
+            steps[-1] = StepRow(**(values | changes))  # attrs.evolve, without its look-ups
 
     def note(self, at: datetime, kind: NoteKind, text: str) -> None:
         """Add a line to the notes."""
@@ -228,8 +232,18 @@ CHANGES: dict[type[Dossier.Event], Change] = {
 }
 
 
+OPENING_READS = frozenset(
+    {
+        "submission.procedure",
+        "submission.applicant.name",
+        "submission.receiving_unit",
+        "submission.competent_agency",
+    }
+)
+"""What ``_opened`` reads of a submission: not its checklist, nor the applicant's details."""
+
 READS_OF: dict[type[Dossier.Event], frozenset[str]] = {
-    **dict.fromkeys(OPENING, frozenset({"submission"})),
+    **dict.fromkeys(OPENING, OPENING_READS),
     Dossier.Received: frozenset({"at", "code", "due_at", "statutory_due_date", "step_due_at"}),
     Dossier.Assigned: frozenset({"at", "actor", "unit"}),
     Dossier.HandedToPartner: frozenset({"at", "actor", "partner", "partner_due_at", "note"}),

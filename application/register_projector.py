@@ -4,8 +4,8 @@ The same pull loop as the queue projector: ``catch_up`` reads the
 notification log after the view's position in batches (topics filtered in
 SQL), folds each batch per dossier in memory (``fold_all``: one row built per
 dossier and batch), and hands the view one ``RegisterBatch`` per transaction:
-every touched row, only the step rows and listings that changed, and the
-dossiers whose entries are gone. Each event is decoded with only the fields
+every row that changed, only the step rows and listings that changed, and
+the dossiers whose entries are gone. Each event is decoded with only the fields
 the fold reads of its class (``READS_OF``): most read neither the actor nor
 anything but the time, and many nothing at all.
 """
@@ -21,7 +21,15 @@ from eventsourcing.utils import resolve_topic
 
 from application.decoding import PartialDecoder
 from application.pulling import BATCH_SIZE, Event, Puller, replay_rows, touched
-from application.register import REGISTER_TOPICS, RegisterBatch, RegisterEntry, listings
+from application.register import (
+    REGISTER_TOPICS,
+    Listing,
+    RegisterBatch,
+    RegisterEntry,
+    RegisterRow,
+    StepRow,
+    listings,
+)
 from application.register_fold import READS, READS_OF, fold, fold_all
 from application.register_ports import RegisterView
 
@@ -67,27 +75,33 @@ class RegisterProjector(Puller[RegisterBatch]):
         histories: dict[UUID, list[Event]] = {key: [] for key in ids}
         for event in events:
             histories[event.originator_id].append(event)
-        entries = {key: fold_all(stored.get(key), history) for key, history in histories.items()}
-        kept = [entry for entry in entries.values() if entry is not None]
-        changed = [
-            entry.row
-            for key, entry in entries.items()
-            if entry is not None and not _same_row(stored.get(key), entry)
-        ]
-        steps = {step for entry in stored.values() for step in entry.steps}
-        listed = {listing for entry in stored.values() for listing in listings(entry.row)}
+        rows: list[RegisterRow] = []
+        steps: list[StepRow] = []
+        listed: list[Listing] = []
+        deletes: list[UUID] = []
+        for key, history in histories.items():
+            before = stored.get(key)
+            entry = fold_all(before, history)
+            if entry is None:
+                deletes.append(key)
+            elif before is None:  # all of it is new
+                rows.append(entry.row)
+                steps += entry.steps
+                listed += listings(entry.row)
+            elif entry is not before:  # only what changed is written
+                if entry.row != before.row:
+                    rows.append(entry.row)
+                kept = set(before.steps)
+                steps += [step for step in entry.steps if step not in kept]
+                held = set(listings(before.row))
+                listed += [listing for listing in listings(entry.row) if listing not in held]
         return RegisterBatch(
             position=position,
-            rows=tuple(changed),
-            steps=tuple(s for entry in kept for s in entry.steps if s not in steps),
-            listings=tuple(x for entry in kept for x in listings(entry.row) if x not in listed),
-            deletes=tuple(key for key, entry in entries.items() if entry is None),
+            rows=tuple(rows),
+            steps=tuple(steps),
+            listings=tuple(listed),
+            deletes=tuple(deletes),
         )
-
-
-def _same_row(stored: RegisterEntry | None, entry: RegisterEntry) -> bool:
-    """Whether the stored row already says what the folded one says (a step alone changed)."""
-    return stored is not None and (stored is entry or stored.row == entry.row)
 
 
 def replay(app: Application[Any]) -> dict[UUID, RegisterEntry]:

@@ -7,18 +7,17 @@ position) per transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 
-from application.pulling import Event, Puller, replay_rows, touched
+from application.pulling import BATCH_SIZE, Event, Puller, replay_rows, touched
 from application.queue import DOSSIER_TOPICS
 from application.statistics import READS, FactsBatch, FactsRow, fold
 from application.statistics_ports import FactsView
 
-BATCH_SIZE = 1000
+__all__ = ["BATCH_SIZE", "FactsProjector", "replay"]
 
 
 class FactsProjector(Puller[FactsBatch]):
@@ -30,12 +29,6 @@ class FactsProjector(Puller[FactsBatch]):
     def __init__(self, app: Application[Any], view: FactsView) -> None:
         super().__init__(app, view)
         self.view = view
-
-    def catch_up(
-        self, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
-    ) -> int:
-        """Apply every event after the view's position, in batches of 1,000 by default."""
-        return super().catch_up(batch_size, progress)
 
     def batch(self, events: list[Event], position: int) -> FactsBatch:
         """The rows as they stand after ``events``, with the position they reach."""

@@ -7,15 +7,17 @@ unreceived ones included so that reception can fill them in), ``control_sheet``
 its roles there, and the reception time and code copied, so that one agency's
 register for a period is a range of the index ``(agency, received_at, code,
 dossier_id)``, joined to the rows by dossier id). Moments are stored in UTC;
-notes and hand-overs are JSON lists.
+notes and hand-overs are JSON lists (written compact by orjson; rows written
+by earlier releases with the json module's spacing read the same).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from application.register import (
     AgencyRole,
@@ -103,20 +105,18 @@ def local(moment: datetime | None) -> datetime | None:
 
 def dump_notes(notes: tuple[Note, ...]) -> str:
     """The notes as a JSON list, moments in UTC ISO form."""
-    return json.dumps(
-        [
-            {"at": n.at.astimezone(UTC).isoformat(), "kind": str(n.kind), "text": n.text}
-            for n in notes
-        ],
-        ensure_ascii=False,
-    )
+    if not notes:
+        return "[]"
+    return orjson.dumps(
+        [{"at": _iso(n.at), "kind": n.kind.value, "text": n.text} for n in notes]
+    ).decode()
 
 
 def load_notes(text: str) -> tuple[Note, ...]:
     """The notes back from their JSON list."""
     return tuple(
         Note(datetime.fromisoformat(n["at"]).astimezone(VIETNAM), NoteKind(n["kind"]), n["text"])
-        for n in json.loads(text)
+        for n in orjson.loads(text)
     )
 
 
@@ -130,11 +130,13 @@ def _iso(moment: datetime | None) -> str | None:
 
 def dump_transfers(transfers: tuple[Handover, ...]) -> str:
     """The hand-overs as a JSON list, moments in UTC ISO form."""
-    return json.dumps(
+    if not transfers:
+        return "[]"
+    return orjson.dumps(
         [
             {
                 "at": _iso(t.at),
-                "kind": str(t.kind),
+                "kind": t.kind.value,
                 "by": t.by,
                 "from": t.from_agency,
                 "to": t.to_agency,
@@ -143,9 +145,8 @@ def dump_transfers(transfers: tuple[Handover, ...]) -> str:
                 "note": t.note,
             }
             for t in transfers
-        ],
-        ensure_ascii=False,
-    )
+        ]
+    ).decode()
 
 
 def load_transfers(text: str) -> tuple[Handover, ...]:
@@ -161,7 +162,7 @@ def load_transfers(text: str) -> tuple[Handover, ...]:
             due_at=_moment(t["due_at"]),
             note=t["note"],
         )
-        for t in json.loads(text)
+        for t in orjson.loads(text)
     )
 
 

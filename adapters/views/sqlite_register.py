@@ -48,6 +48,36 @@ def record(values: dict[str, Any]) -> tuple[Any, ...]:
     return tuple([v if type(v) in PLAIN else _cell(v) for v in values.values()])
 
 
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else _cell(value)
+
+
+def row_record(row: RegisterRow) -> tuple[Any, ...]:
+    """``record(q.values(row))``, built straight from the row, in ``q.COLUMNS`` order."""
+    due_date = row.statutory_due_date
+    return (
+        str(row.dossier_id),
+        row.procedure,
+        row.applicant,
+        row.receiving_unit,
+        row.competent_agency,
+        row.code,
+        _moment(row.received_at),
+        q.dump_transfers(row.transfers),
+        _moment(row.appointment_at),
+        _moment(row.due_at),
+        _moment(row.rescheduled_due_at),
+        None if due_date is None else due_date.isoformat(),
+        _moment(row.result_issued_at),
+        _moment(row.returned_at),
+        None if row.returned_by is None else row.returned_by.value,
+        _moment(row.closed_at),
+        None if row.closing is None else row.closing.value,
+        row.closing_reason,
+        q.dump_notes(row.notes),
+    )
+
+
 def step_record(step: StepRow) -> tuple[Any, ...]:
     """``record(q.step_values(step))``, built straight from the step: a rebuild writes millions."""
     return (
@@ -116,7 +146,7 @@ class SqliteRegisterView(SqliteView):
         """Move the position, then write the rows, steps and listings, in one transaction."""
         with self._advancing(batch.position, batch.start) as db:
             self._delete_dossiers(db, batch.deletes, q.TABLE, q.STEPS, q.LISTINGS)
-            db.executemany(UPSERT_ROW, [record(q.values(r)) for r in batch.rows])
+            db.executemany(UPSERT_ROW, [row_record(r) for r in batch.rows])
             db.executemany(UPSERT_STEP, [step_record(s) for s in batch.steps])
             db.executemany(UPSERT_LISTING, [record(q.listing_values(x)) for x in batch.listings])
 

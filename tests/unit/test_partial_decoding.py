@@ -15,7 +15,7 @@ from eventsourcing.utils import get_topic
 from adapters.views.memory_queue import InMemoryQueueView
 from application import dossier_commands as c
 from application import lookup, queue, register_fold, statistics
-from application.decoding import PartialDecoder
+from application.decoding import PartialDecoder, read_tree
 from application.onestop import OneStop
 from application.projector import QueueProjector
 from application.queue import QueueRow
@@ -148,6 +148,50 @@ def test_a_field_the_fold_does_not_read_is_absent_not_wrong(desk: Desk) -> None:
     assert event.handler
     with pytest.raises(AttributeError):
         _ = event.actor
+
+
+def test_a_dotted_read_makes_the_value_object_with_only_the_fields_named(desk: Desk) -> None:
+    """``submission.applicant.name``: a Submission and an Applicant, each holding what was named."""
+    reads = frozenset({"submission.procedure", "submission.applicant.name", "submission.delivery"})
+    topic = get_topic(Dossier.SubmittedAtCounter)
+    notification = next(n for n in log(desk.app) if n.topic == topic)
+    event = PartialDecoder(desk.app, reads).event(notification)
+    whole = desk.app.mapper.to_domain_event(notification)
+    assert isinstance(event, Dossier.SubmittedAtCounter)
+    assert isinstance(whole, Dossier.SubmittedAtCounter)
+    made, expected = event.submission, whole.submission
+    assert type(made) is type(expected)
+    assert type(made.applicant) is type(expected.applicant)
+    assert (made.procedure, made.applicant.name) == (expected.procedure, expected.applicant.name)
+    assert made.delivery is expected.delivery  # through the field's converter, as constructed
+    for absent in ("documents", "receiving_unit"):
+        with pytest.raises(AttributeError):
+            getattr(made, absent)
+    with pytest.raises(AttributeError):
+        _ = made.applicant.id_number
+    with pytest.raises(AttributeError):
+        _ = event.actor
+
+
+def test_a_field_read_whole_and_in_part_is_read_whole(desk: Desk) -> None:
+    """``submission`` beside ``submission.applicant.name`` decodes the whole submission."""
+    topic = get_topic(Dossier.SubmittedAtCounter)
+    notification = next(n for n in log(desk.app) if n.topic == topic)
+    reads = frozenset({"submission", "submission.applicant.name"})
+    event = PartialDecoder(desk.app, reads).event(notification)
+    whole = desk.app.mapper.to_domain_event(notification)
+    assert isinstance(event, Dossier.SubmittedAtCounter)
+    assert isinstance(whole, Dossier.SubmittedAtCounter)
+    assert event.submission == whole.submission
+
+
+def test_read_trees_nest_dotted_reads_and_let_a_whole_read_win() -> None:
+    """Each dotted read becomes a path; a field also read whole has nothing below it."""
+    assert read_tree(frozenset({"at", "a.b.c", "a.b.d", "a.e"})) == {
+        "at": {},
+        "a": {"b": {"c": {}, "d": {}}, "e": {}},
+    }
+    assert read_tree(frozenset({"a.b.c", "a.b", "x", "x.y"})) == {"a": {"b": {}}, "x": {}}
 
 
 def assigned(state: bytes) -> Notification:

@@ -16,7 +16,7 @@ class Raced:
     def __init__(self) -> None:
         self.calls = 0
 
-    def catch_up(self, batch_size: int = 500) -> int:
+    def catch_up(self, batch_size: int | None = 500) -> int:
         """Refuse once as stale, then apply three events."""
         del batch_size
         self.calls += 1
@@ -31,7 +31,7 @@ class Broken:
     def __init__(self, stop: threading.Event) -> None:
         self.stop = stop
 
-    def catch_up(self, batch_size: int = 500) -> int:
+    def catch_up(self, batch_size: int | None = 500) -> int:
         """Fail, after asking the follower to stop."""
         del batch_size
         self.stop.set()
