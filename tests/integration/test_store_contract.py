@@ -9,7 +9,7 @@ import pytest
 from attrs import evolve
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import Environment
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 
 from adapters.catalog.dvcqg import read_catalog
 from adapters.eventstore.config import StoreKind, new_cipher_key
@@ -68,9 +68,13 @@ class StoreContract:
     ) -> None:
         """Any generated valid procedure is read back equal by another application."""
         writer, reader = writer_and_reader
-        assume(procedure_id(spec.local_code) not in writer.repository)
-        procedure = Procedure.publish(spec, decision)
-        writer.save(procedure)
+        if procedure_id(spec.local_code) in writer.repository:
+            # Hypothesis replays an example on the same store (shrinking, flaky checks):
+            # the procedure saved the first time must still read back equal.
+            procedure: Procedure = writer.repository.get(procedure_id(spec.local_code))
+        else:
+            procedure = Procedure.publish(spec, decision)
+            writer.save(procedure)
         reloaded: Procedure = reader.repository.get(procedure.id)
         assert reloaded.versions == procedure.versions
         assert reloaded.version == procedure.version
