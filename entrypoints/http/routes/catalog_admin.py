@@ -50,7 +50,7 @@ def idempotency_key(
         ),
     ] = None,
 ) -> str | None:
-    """The client's idempotency key (the idempotency middleware acts on it)."""
+    """The client's idempotency key (documented here; the route settles it: `IdempotentRoute`)."""
     return key
 
 
