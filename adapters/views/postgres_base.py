@@ -11,6 +11,11 @@ A view knows its tables and their columns (``layout``). Opened over a schema
 whose stored view has another layout (an earlier release's), it drops its
 tables and sets its position back to 0, under the same advisory lock as
 creation, so the next catch-up rebuilds it from the log.
+
+A view's commits do not wait for the disk (``synchronous_commit off``): a
+server crash may undo the last batches, but never rows without their
+position, since both are in one transaction, and the next catch-up applies
+them again. The event store's own commits still wait.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ class PostgresView(ABC):
         self.table = self.qualified(self.tables[0])
         self.tracking = self.qualified(TRACKING)
         self.connection: psycopg.Connection[DictRow] = psycopg.connect(
-            conninfo(env), row_factory=dict_row
+            conninfo(env), row_factory=dict_row, options="-c synchronous_commit=off"
         )
         self._lock = threading.RLock()
         self._create()

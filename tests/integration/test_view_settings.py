@@ -1,4 +1,7 @@
-"""SQLite views open their connection tuned for rebuilds: a big page cache, rare checkpoints."""
+"""Views open their connections tuned for rebuilds: commits that do not wait for the disk.
+
+On SQLite also a big page cache and rare checkpoints.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from pathlib import Path
 from adapters.eventstore.config import StoreKind
 from adapters.views import sqlite_base
 from adapters.views.register_factory import register_view_from_env
+from adapters.views.postgres_base import PostgresView
 from adapters.views.sqlite_base import SqliteView
 from tests.integration.stores import store
 
@@ -25,5 +29,21 @@ def test_a_view_beside_the_event_store_keeps_pages_and_checkpoints_rarely(tmp_pa
             wal = pragma("PRAGMA wal_autocheckpoint").fetchone()[0]
             assert wal == sqlite_base.AUTOCHECKPOINT_PAGES
             assert pragma("PRAGMA synchronous").fetchone()[0] == NORMAL
+        finally:
+            view.close()
+
+
+def test_a_postgres_view_commits_without_waiting_for_the_disk(tmp_path: Path) -> None:
+    """The view's own session has ``synchronous_commit`` off; the event store's keeps it on."""
+    with store(StoreKind.POSTGRES, tmp_path) as make_app:
+        app = make_app()
+        view = register_view_from_env(app.env)
+        assert isinstance(view, PostgresView)
+        try:
+            setting = view.connection.execute("SHOW synchronous_commit").fetchone()
+            assert setting == {"synchronous_commit": "off"}
+            with app.recorder.datastore.get_connection() as store_connection:
+                stored = store_connection.execute("SHOW synchronous_commit").fetchone()
+            assert stored == {"synchronous_commit": "on"}
         finally:
             view.close()
