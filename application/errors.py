@@ -65,6 +65,17 @@ class StalePositionError(ApplicationError):
         super().__init__(f"view {view} is already at or beyond position {position}")
 
 
+class ViewRowExistsError(ApplicationError):
+    """A batch inserts a dossier its view holds already: the view is not what its position says."""
+
+    def __init__(self, *, view: str) -> None:
+        self.view = view
+        super().__init__(
+            f"view {view} already holds a dossier the batch sees for the first time;"
+            f" rebuild it (motcua rebuild --view {view})"
+        )
+
+
 class InvalidTokenError(ApplicationError):
     """A bearer token is missing, expired, badly signed, or names unknown roles."""
 

@@ -297,3 +297,34 @@ class RegisterBatch:
     steps: tuple[StepRow, ...] = ()
     listings: tuple[Listing, ...] = ()
     deletes: tuple[UUID, ...] = ()
+    first_seen: frozenset[UUID] = frozenset()
+    """Dossiers whose first event is in this batch: nothing of them can be stored yet, so their
+    rows, steps and listings are inserted, never replaced, and a view that holds one already
+    refuses the batch whole (``ViewRowExistsError``)."""
+
+    def split(self) -> tuple[Writes, Writes]:
+        """The writes of the first-seen dossiers (to insert), and the others (to replace)."""
+        new = self.first_seen
+        if not new:
+            return Writes(), Writes(rows=self.rows, steps=self.steps, listings=self.listings)
+        parts = [
+            (
+                [item for item in items if item.dossier_id in new],
+                [item for item in items if item.dossier_id not in new],
+            )
+            for items in (self.rows, self.steps, self.listings)
+        ]
+        (new_rows, rows), (new_steps, steps), (new_listings, listed) = parts
+        inserted = Writes(
+            rows=tuple(new_rows), steps=tuple(new_steps), listings=tuple(new_listings)
+        )
+        return inserted, Writes(rows=tuple(rows), steps=tuple(steps), listings=tuple(listed))
+
+
+@frozen(kw_only=True)
+class Writes:
+    """Rows, steps and listings a view writes the same way (inserted, or replaced)."""
+
+    rows: tuple[RegisterRow, ...] = ()
+    steps: tuple[StepRow, ...] = ()
+    listings: tuple[Listing, ...] = ()

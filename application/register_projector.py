@@ -4,8 +4,9 @@ The same pull loop as the queue projector: ``catch_up`` reads the
 notification log after the view's position in batches (topics filtered in
 SQL), folds each batch per dossier in memory (``fold_all``: one row built per
 dossier and batch), and hands the view one ``RegisterBatch`` per transaction:
-every row that changed, only the step rows and listings that changed, and
-the dossiers whose entries are gone. Each event is decoded with only the fields
+every row that changed, only the step rows and listings that changed, the
+dossiers whose entries are gone, and those first seen in the batch (their
+rows are inserted: nothing of them was stored). Each event is decoded with only the fields
 the fold reads of its class (``READS_OF``): most read neither the actor nor
 anything but the time, and many nothing at all.
 """
@@ -101,6 +102,7 @@ class RegisterProjector(Puller[RegisterBatch]):
             steps=tuple(steps),
             listings=tuple(listed),
             deletes=tuple(deletes),
+            first_seen=frozenset(ids).difference(earlier),
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 
-from application.errors import StalePositionError
+from application.errors import StalePositionError, ViewRowExistsError
 from application.register import (
     Cursor,
     Listing,
@@ -64,6 +64,13 @@ class InMemoryRegisterView:
             rows.pop(dossier_id, None)
             steps.pop(dossier_id, None)
             listed.pop(dossier_id, None)
+        inserted, _ = batch.split()
+        if (
+            any(row.dossier_id in rows for row in inserted.rows)
+            or any(s.occurrence in steps.get(s.dossier_id, {}) for s in inserted.steps)
+            or any(x.agency in listed.get(x.dossier_id, {}) for x in inserted.listings)
+        ):
+            raise ViewRowExistsError(view=self.name)
         for row in batch.rows:
             rows[row.dossier_id] = row
         for step in batch.steps:

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from psycopg import sql
 
 from adapters.views import register_sql as q
 from adapters.views.postgres_base import PostgresView, column_list, index_statements
+from application.errors import ViewRowExistsError
 from application.register import (
     RegisterBatch,
     RegisterEntry,
@@ -57,6 +59,8 @@ STEP_TYPES = {
     "ending": "text",
     "outcome": "text",
 }
+STAGE = "_stage"
+"""The suffix of a table's temporary twin, where ``_bulk_upsert`` copies records first."""
 LISTING_TYPES = {
     "dossier_id": "uuid NOT NULL",
     "agency": "text NOT NULL",
@@ -104,49 +108,86 @@ class PostgresRegisterView(PostgresView):
             return self.connection.execute(statement, list(params)).fetchall()
 
     def apply(self, batch: RegisterBatch) -> None:
-        """Move the position, then write the rows, steps and listings, in one transaction."""
+        """Move the position, then write the rows, steps and listings, in one transaction.
+
+        The first-seen dossiers' are copied straight into their tables; the others' replace
+        what is stored, through ``_bulk_upsert``.
+        """
+        inserted, replaced = batch.split()
         with self._advancing(batch.position, batch.start):
             self._delete(batch.deletes, self.table, self.steps_table, self.listings_table)
-            self._bulk_upsert(self.table, TYPES, ("dossier_id",), map(q.values, batch.rows))
-            steps = map(q.step_values, batch.steps)
-            self._bulk_upsert(self.steps_table, STEP_TYPES, ("dossier_id", "occurrence"), steps)
-            listed = map(q.listing_values, batch.listings)
-            self._bulk_upsert(self.listings_table, LISTING_TYPES, ("dossier_id", "agency"), listed)
+            try:
+                self._copy(self.table, TYPES, [q.values(r) for r in inserted.rows])
+                self._copy(self.steps_table, STEP_TYPES, [q.step_values(s) for s in inserted.steps])
+                listed = [q.listing_values(x) for x in inserted.listings]
+                self._copy(self.listings_table, LISTING_TYPES, listed)
+            except psycopg.errors.UniqueViolation:
+                raise ViewRowExistsError(view=self.name) from None
+            rows = [q.values(r) for r in replaced.rows]
+            self._bulk_upsert(q.TABLE, TYPES, ("dossier_id",), rows)
+            steps = [q.step_values(s) for s in replaced.steps]
+            self._bulk_upsert(q.STEPS, STEP_TYPES, ("dossier_id", "occurrence"), steps)
+            listed = [q.listing_values(x) for x in replaced.listings]
+            self._bulk_upsert(q.LISTINGS, LISTING_TYPES, ("dossier_id", "agency"), listed)
+
+    def _copy(
+        self, table: sql.Composable, types: Mapping[str, str], records: list[Mapping[str, Any]]
+    ) -> None:
+        """Copy ``records`` into ``table``, in binary, encoded by the driver's C code."""
+        if not records:
+            return
+        columns = list(types)
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+            table, sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        with self.connection.cursor().copy(statement) as copy:
+            copy.set_types([types[name].split()[0] for name in columns])
+            for record in records:
+                copy.write_row([record[name] for name in columns])
 
     def _bulk_upsert(
         self,
-        table: sql.Composed,
+        table: str,
         types: Mapping[str, str],
         keys: tuple[str, ...],
-        records: Iterable[Mapping[str, Any]],
+        records: list[Mapping[str, Any]],
     ) -> None:
-        """Insert ``records``, replacing those with the same ``keys``, in one statement.
+        """Insert ``records`` into ``table``, replacing those with the same ``keys``.
 
-        Each column goes as one array, in binary (as text, every value would be escaped),
-        and ``unnest`` makes the rows again: one round trip and one parameter per column,
-        where ``executemany`` sends every record's. The keys in one batch are distinct (one
-        row per dossier, one step per occurrence, one listing per agency), as ``ON CONFLICT``
-        needs.
+        The records are copied (``COPY … FORMAT BINARY``, encoded by the driver's C code) into
+        a temporary table of the same columns, emptied at every commit, and one ``INSERT …
+        SELECT … ON CONFLICT`` moves them: two statements per table and batch, and no value
+        escaped as text. The keys in one batch are distinct (one row per dossier, one step
+        per occurrence, one listing per agency), as ``ON CONFLICT`` needs.
         """
-        rows = list(records)
-        if not rows:
+        if not records:
             return
         columns = list(types)
-        rest = [sql.Identifier(name) for name in columns if name not in keys]
-        statement = sql.SQL(
-            "INSERT INTO {} ({}) SELECT * FROM unnest({}) "
-            "ON CONFLICT ({}) DO UPDATE SET ({}) = ROW({})"
-        ).format(
-            table,
-            sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(
-                sql.SQL("%b::{}[]").format(sql.SQL(types[c].split()[0])) for c in columns
-            ),
-            sql.SQL(", ").join(map(sql.Identifier, keys)),
-            sql.SQL(", ").join(rest),
-            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(name) for name in rest),
+        target, stage = self.qualified(table), sql.Identifier(f"{table}{STAGE}")
+        db = self.connection
+        # Temporary tables are the session's and unlogged; one made in a transaction that
+        # rolls back goes with it, so each batch makes sure of it (a catalogue lookup).
+        db.execute(
+            sql.SQL(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS"
+            ).format(stage, target)
         )
-        self.connection.execute(statement, [[row[name] for row in rows] for name in columns])
+        self._copy(stage, types, records)
+        rest = [sql.Identifier(name) for name in columns if name not in keys]
+        db.execute(
+            sql.SQL(
+                "INSERT INTO {} ({}) SELECT {} FROM {} "
+                "ON CONFLICT ({}) DO UPDATE SET ({}) = ROW({})"
+            ).format(
+                target,
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                stage,
+                sql.SQL(", ").join(map(sql.Identifier, keys)),
+                sql.SQL(", ").join(rest),
+                sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(name) for name in rest),
+            )
+        )
 
     def entries(self, dossier_ids: Iterable[UUID]) -> dict[UUID, RegisterEntry]:
         """The stored entries (received or not) of those dossiers."""

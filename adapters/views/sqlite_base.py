@@ -60,12 +60,9 @@ def encode(value: Any) -> Any:  # noqa: ANN401 (any column value)
     return value
 
 
-def upsert_sql(table: str, columns: Sequence[str]) -> str:
-    """``INSERT OR REPLACE`` of every column of ``table``."""
-    return (
-        f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) "  # noqa: S608 (constants)
-        f"VALUES ({', '.join('?' * len(columns))})"
-    )
+def upsert_sql(table: str, columns: Sequence[str], verb: str = "INSERT OR REPLACE") -> str:
+    """``INSERT OR REPLACE`` (or ``verb``) of every column of ``table``."""
+    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 class SqliteView(ABC):

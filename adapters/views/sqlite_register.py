@@ -18,6 +18,7 @@ from uuid import UUID
 
 from adapters.views import register_sql as q
 from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
+from application.errors import ViewRowExistsError
 from application.register import (
     RegisterBatch,
     RegisterEntry,
@@ -25,6 +26,7 @@ from application.register import (
     RegisterQuery,
     RegisterRow,
     StepRow,
+    Writes,
 )
 
 CHUNK = 500
@@ -33,6 +35,9 @@ CHUNK = 500
 UPSERT_ROW = upsert_sql(q.TABLE, q.COLUMNS)
 UPSERT_STEP = upsert_sql(q.STEPS, q.STEP_COLUMNS)
 UPSERT_LISTING = upsert_sql(q.LISTINGS, q.LISTING_COLUMNS)
+INSERT_ROW = upsert_sql(q.TABLE, q.COLUMNS, "INSERT")
+INSERT_STEP = upsert_sql(q.STEPS, q.STEP_COLUMNS, "INSERT")
+INSERT_LISTING = upsert_sql(q.LISTINGS, q.LISTING_COLUMNS, "INSERT")
 PLAIN = (str, int, type(None))
 
 
@@ -144,11 +149,22 @@ class SqliteRegisterView(SqliteView):
 
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows, steps and listings, in one transaction."""
+        inserted, replaced = batch.split()
         with self._advancing(batch.position, batch.start) as db:
             self._delete_dossiers(db, batch.deletes, q.TABLE, q.STEPS, q.LISTINGS)
-            db.executemany(UPSERT_ROW, [row_record(r) for r in batch.rows])
-            db.executemany(UPSERT_STEP, [step_record(s) for s in batch.steps])
-            db.executemany(UPSERT_LISTING, [record(q.listing_values(x)) for x in batch.listings])
+            try:
+                self._write(db, inserted, INSERT_ROW, INSERT_STEP, INSERT_LISTING)
+            except sqlite3.IntegrityError:
+                raise ViewRowExistsError(view=self.name) from None
+            self._write(db, replaced, UPSERT_ROW, UPSERT_STEP, UPSERT_LISTING)
+
+    @staticmethod
+    def _write(db: sqlite3.Connection, writes: Writes, *statements: str) -> None:
+        """The rows, steps and listings of ``writes``, by their statements in that order."""
+        rows, steps, listings = statements
+        db.executemany(rows, [row_record(r) for r in writes.rows])
+        db.executemany(steps, [step_record(s) for s in writes.steps])
+        db.executemany(listings, [record(q.listing_values(x)) for x in writes.listings])
 
     def entries(self, dossier_ids: Iterable[UUID]) -> dict[UUID, RegisterEntry]:
         """The stored entries (received or not) of those dossiers."""

@@ -16,7 +16,7 @@ from psycopg import sql
 from adapters.eventstore.config import StoreKind, conninfo
 from adapters.views.register_factory import RegisterViewAdapter, register_view_from_env
 from application import dossier_commands as c
-from application.errors import StalePositionError
+from application.errors import StalePositionError, ViewRowExistsError
 from application.register import (
     REGISTER_TOPICS,
     AgencyRole,
@@ -26,6 +26,7 @@ from application.register import (
     RegisterLine,
     RegisterQuery,
     StepEnd,
+    listings,
 )
 from application.register_ports import RegisterView
 from application.register_projector import RegisterProjector, replay
@@ -253,6 +254,39 @@ class RegisterViewContract(ViewContract[RegisterViewAdapter]):
         assert scenario.view.list(MARCH) == before
         assert scenario.view.steps(first.dossier_id) == steps
         assert scenario.view.position() == position
+
+    @pytest.mark.parametrize("stored", ["row", "step", "listing"])
+    def test_a_first_seen_dossier_already_stored_is_refused(
+        self, scenario: Scenario, stored: str
+    ) -> None:
+        """A batch inserting any stored row, step or listing again raises and changes nothing.
+
+        The first-seen dossiers' writes are inserts: one the view holds already means the view
+        is not what its position says, and replacing it quietly would hide that.
+        """
+        before, position = scenario.view.list(MARCH), scenario.view.position()
+        first = before[0].row
+        steps = scenario.view.steps(first.dossier_id)
+        writes: dict[str, Any] = {
+            "row": {"rows": (evolve(first, applicant="Người khác"),)},
+            "step": {"steps": (evolve(steps[0], outcome="sửa"),)},
+            "listing": {"listings": listings(first)[:1]},
+        }
+        batch = RegisterBatch(
+            position=position + 1,
+            start=position,
+            first_seen=frozenset({first.dossier_id}),
+            deletes=(before[1].row.dossier_id,),
+            **writes[stored],
+        )
+        with pytest.raises(ViewRowExistsError):
+            scenario.view.apply(batch)
+        assert scenario.view.list(MARCH) == before
+        assert scenario.view.steps(first.dossier_id) == steps
+        assert scenario.view.position() == position
+        # The same writes, not first seen, replace what is stored.
+        scenario.view.apply(evolve(batch, first_seen=frozenset()))
+        assert scenario.view.position() == position + 1
 
     def test_a_caught_up_view_has_nothing_more_to_apply(self, scenario: Scenario) -> None:
         """A second catch-up applies nothing."""
