@@ -283,12 +283,30 @@ class RegisterQuery:
 
 
 @frozen(kw_only=True)
+class Writes:
+    """Rows, steps and listings a view writes the same way."""
+
+    rows: tuple[RegisterRow, ...] = ()
+    steps: tuple[StepRow, ...] = ()
+    listings: tuple[Listing, ...] = ()
+
+    def __bool__(self) -> bool:
+        """Whether there is anything to write."""
+        return bool(self.rows or self.steps or self.listings)
+
+
+@frozen(kw_only=True)
 class RegisterBatch:
     """What one transaction writes: changed rows, steps and listings, and dropped dossiers.
 
     ``rows`` holds only the rows whose register columns changed (many events, a completed
     step for one, change none), ``steps`` and ``listings`` only the new or changed ones:
-    listings only grow (see the module), so none is ever removed but with its dossier.
+    listings only grow (see the module), so none is ever removed but with its dossier. They
+    replace what is stored.
+
+    ``inserted`` holds the rows, steps and listings of the dossiers whose first event is in
+    this batch: nothing of them can be stored yet, so they are inserted, never replaced, and a
+    view that holds one already refuses the batch whole (``ViewRowExistsError``).
     """
 
     position: int
@@ -297,34 +315,9 @@ class RegisterBatch:
     steps: tuple[StepRow, ...] = ()
     listings: tuple[Listing, ...] = ()
     deletes: tuple[UUID, ...] = ()
-    first_seen: frozenset[UUID] = frozenset()
-    """Dossiers whose first event is in this batch: nothing of them can be stored yet, so their
-    rows, steps and listings are inserted, never replaced, and a view that holds one already
-    refuses the batch whole (``ViewRowExistsError``)."""
+    inserted: Writes = Writes()
 
-    def split(self) -> tuple[Writes, Writes]:
-        """The writes of the first-seen dossiers (to insert), and the others (to replace)."""
-        new = self.first_seen
-        if not new:
-            return Writes(), Writes(rows=self.rows, steps=self.steps, listings=self.listings)
-        parts = [
-            (
-                [item for item in items if item.dossier_id in new],
-                [item for item in items if item.dossier_id not in new],
-            )
-            for items in (self.rows, self.steps, self.listings)
-        ]
-        (new_rows, rows), (new_steps, steps), (new_listings, listed) = parts
-        inserted = Writes(
-            rows=tuple(new_rows), steps=tuple(new_steps), listings=tuple(new_listings)
-        )
-        return inserted, Writes(rows=tuple(rows), steps=tuple(steps), listings=tuple(listed))
-
-
-@frozen(kw_only=True)
-class Writes:
-    """Rows, steps and listings a view writes the same way (inserted, or replaced)."""
-
-    rows: tuple[RegisterRow, ...] = ()
-    steps: tuple[StepRow, ...] = ()
-    listings: tuple[Listing, ...] = ()
+    @property
+    def replaced(self) -> Writes:
+        """The rows, steps and listings that replace what is stored."""
+        return Writes(rows=self.rows, steps=self.steps, listings=self.listings)

@@ -29,6 +29,7 @@ from application.register import (
     RegisterEntry,
     RegisterRow,
     StepRow,
+    Writes,
     listings,
 )
 from application.register_fold import READS, READS_OF, fold, fold_all
@@ -76,16 +77,24 @@ class RegisterProjector(Puller[RegisterBatch]):
         histories: dict[UUID, list[Event]] = {key: [] for key in ids}
         for event in events:
             histories[event.originator_id].append(event)
+        first_seen = set(ids).difference(earlier)
         rows: list[RegisterRow] = []
         steps: list[StepRow] = []
         listed: list[Listing] = []
+        new_rows: list[RegisterRow] = []
+        new_steps: list[StepRow] = []
+        new_listed: list[Listing] = []
         deletes: list[UUID] = []
         for key, history in histories.items():
             before = stored.get(key)
             entry = fold_all(before, history)
             if entry is None:
                 deletes.append(key)
-            elif before is None:  # all of it is new
+            elif key in first_seen:  # nothing of it is stored: all of it is inserted
+                new_rows.append(entry.row)
+                new_steps += entry.steps
+                new_listed += listings(entry.row)
+            elif before is None:  # nothing stored (dropped earlier): all of it replaces
                 rows.append(entry.row)
                 steps += entry.steps
                 listed += listings(entry.row)
@@ -102,7 +111,9 @@ class RegisterProjector(Puller[RegisterBatch]):
             steps=tuple(steps),
             listings=tuple(listed),
             deletes=tuple(deletes),
-            first_seen=frozenset(ids).difference(earlier),
+            inserted=Writes(
+                rows=tuple(new_rows), steps=tuple(new_steps), listings=tuple(new_listed)
+            ),
         )
 
 

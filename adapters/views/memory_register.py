@@ -64,19 +64,20 @@ class InMemoryRegisterView:
             rows.pop(dossier_id, None)
             steps.pop(dossier_id, None)
             listed.pop(dossier_id, None)
-        inserted, _ = batch.split()
+        inserted = batch.inserted
         if (
             any(row.dossier_id in rows for row in inserted.rows)
             or any(s.occurrence in steps.get(s.dossier_id, {}) for s in inserted.steps)
             or any(x.agency in listed.get(x.dossier_id, {}) for x in inserted.listings)
         ):
             raise ViewRowExistsError(view=self.name)
-        for row in batch.rows:
-            rows[row.dossier_id] = row
-        for step in batch.steps:
-            steps.setdefault(step.dossier_id, {})[step.occurrence] = step
-        for listing in batch.listings:
-            listed.setdefault(listing.dossier_id, {})[listing.agency] = listing
+        for writes in (inserted, batch.replaced):
+            for row in writes.rows:
+                rows[row.dossier_id] = row
+            for step in writes.steps:
+                steps.setdefault(step.dossier_id, {})[step.occurrence] = step
+            for listing in writes.listings:
+                listed.setdefault(listing.dossier_id, {})[listing.agency] = listing
         self._rows, self._steps, self._listings = rows, steps, listed
         self._position = batch.position
 

@@ -10,6 +10,7 @@ collation, so the database orders them as Python does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from adapters.views import register_sql as q
 from adapters.views.postgres_base import PostgresView, column_list, index_statements
 from application.errors import ViewRowExistsError
 from application.register import (
+    Listing,
     RegisterBatch,
     RegisterEntry,
     RegisterLine,
@@ -70,6 +72,43 @@ LISTING_TYPES = {
 }
 
 
+_ROW_CELLS = attrgetter(*TYPES)
+_STEP_CELLS = attrgetter(*STEP_TYPES)
+_LISTING_CELLS = attrgetter(*LISTING_TYPES)
+_TRANSFERS, _NOTES, _RETURNED_BY, _CLOSING = map(
+    list(TYPES).index, ("transfers", "notes", "returned_by", "closing")
+)
+_ENDING = list(STEP_TYPES).index("ending")
+_ROLES = list(LISTING_TYPES).index("roles")
+
+
+def row_cells(row: RegisterRow) -> list[Any]:
+    """The row's values in ``TYPES`` order, as the driver dumps them (it takes any time zone)."""
+    cells = list(_ROW_CELLS(row))
+    cells[_TRANSFERS] = q.dump_transfers(row.transfers)
+    cells[_NOTES] = q.dump_notes(row.notes)
+    if row.returned_by is not None:
+        cells[_RETURNED_BY] = str(row.returned_by)
+    if row.closing is not None:
+        cells[_CLOSING] = str(row.closing)
+    return cells
+
+
+def step_cells(step: StepRow) -> list[Any]:
+    """The step's values in ``STEP_TYPES`` order."""
+    cells = list(_STEP_CELLS(step))
+    if step.ending is not None:
+        cells[_ENDING] = str(step.ending)
+    return cells
+
+
+def listing_cells(listing: Listing) -> list[Any]:
+    """The listing's values in ``LISTING_TYPES`` order, its roles comma-separated."""
+    cells = list(_LISTING_CELLS(listing))
+    cells[_ROLES] = ",".join(listing.roles)
+    return cells
+
+
 class PostgresRegisterView(PostgresView):
     """Sổ theo dõi hồ sơ and phiếu kiểm soát in PostgreSQL: the event store's schema."""
 
@@ -113,27 +152,30 @@ class PostgresRegisterView(PostgresView):
         The first-seen dossiers' are copied straight into their tables; the others' replace
         what is stored, through ``_bulk_upsert``.
         """
-        inserted, replaced = batch.split()
+        inserted, replaced = batch.inserted, batch.replaced
         with self._advancing(batch.position, batch.start):
             self._delete(batch.deletes, self.table, self.steps_table, self.listings_table)
             try:
-                self._copy(self.table, TYPES, [q.values(r) for r in inserted.rows])
-                self._copy(self.steps_table, STEP_TYPES, [q.step_values(s) for s in inserted.steps])
-                listed = [q.listing_values(x) for x in inserted.listings]
+                self._copy(self.table, TYPES, [row_cells(r) for r in inserted.rows])
+                self._copy(self.steps_table, STEP_TYPES, [step_cells(s) for s in inserted.steps])
+                listed = [listing_cells(x) for x in inserted.listings]
                 self._copy(self.listings_table, LISTING_TYPES, listed)
             except psycopg.errors.UniqueViolation:
                 raise ViewRowExistsError(view=self.name) from None
-            rows = [q.values(r) for r in replaced.rows]
+            rows = [row_cells(r) for r in replaced.rows]
             self._bulk_upsert(q.TABLE, TYPES, ("dossier_id",), rows)
-            steps = [q.step_values(s) for s in replaced.steps]
+            steps = [step_cells(s) for s in replaced.steps]
             self._bulk_upsert(q.STEPS, STEP_TYPES, ("dossier_id", "occurrence"), steps)
-            listed = [q.listing_values(x) for x in replaced.listings]
+            listed = [listing_cells(x) for x in replaced.listings]
             self._bulk_upsert(q.LISTINGS, LISTING_TYPES, ("dossier_id", "agency"), listed)
 
     def _copy(
-        self, table: sql.Composable, types: Mapping[str, str], records: list[Mapping[str, Any]]
+        self, table: sql.Composable, types: Mapping[str, str], records: list[list[Any]]
     ) -> None:
-        """Copy ``records`` into ``table``, in binary, encoded by the driver's C code."""
+        """Copy ``records`` (values in ``types`` order) into ``table``, in binary.
+
+        The driver's C code encodes each value as its column's type.
+        """
         if not records:
             return
         columns = list(types)
@@ -143,16 +185,16 @@ class PostgresRegisterView(PostgresView):
         with self.connection.cursor().copy(statement) as copy:
             copy.set_types([types[name].split()[0] for name in columns])
             for record in records:
-                copy.write_row([record[name] for name in columns])
+                copy.write_row(record)
 
     def _bulk_upsert(
         self,
         table: str,
         types: Mapping[str, str],
         keys: tuple[str, ...],
-        records: list[Mapping[str, Any]],
+        records: list[list[Any]],
     ) -> None:
-        """Insert ``records`` into ``table``, replacing those with the same ``keys``.
+        """Insert ``records`` (values in ``types`` order), replacing those with the same ``keys``.
 
         The records are copied (``COPY … FORMAT BINARY``, encoded by the driver's C code) into
         a temporary table of the same columns, emptied at every commit, and one ``INSERT …

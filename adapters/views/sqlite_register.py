@@ -149,7 +149,7 @@ class SqliteRegisterView(SqliteView):
 
     def apply(self, batch: RegisterBatch) -> None:
         """Move the position, then write the rows, steps and listings, in one transaction."""
-        inserted, replaced = batch.split()
+        inserted, replaced = batch.inserted, batch.replaced
         with self._advancing(batch.position, batch.start) as db:
             self._delete_dossiers(db, batch.deletes, q.TABLE, q.STEPS, q.LISTINGS)
             try:

@@ -26,6 +26,7 @@ from application.register import (
     RegisterLine,
     RegisterQuery,
     StepEnd,
+    Writes,
     listings,
 )
 from application.register_ports import RegisterView
@@ -124,12 +125,17 @@ class CrashingView(Crashing[RegisterBatch]):
 
     def poisoned(self, batch: RegisterBatch) -> RegisterBatch:
         """The batch with an unwritable step after its real rows and steps."""
-        if not batch.steps:
-            return batch
-        self.touched = [row.dossier_id for row in batch.rows] + list(batch.deletes)
+        written = [*batch.inserted.rows, *batch.rows]
+        self.touched = [row.dossier_id for row in written] + list(batch.deletes)
         self.before = self.inner.entries(self.touched)
-        poison = evolve(batch.steps[-1], dossier_id=UNWRITABLE)
-        return evolve(batch, steps=(*batch.steps, poison))
+        if batch.steps:  # written last: after the inserted ones
+            poison = evolve(batch.steps[-1], dossier_id=UNWRITABLE)
+            return evolve(batch, steps=(*batch.steps, poison))
+        if batch.inserted.steps:
+            poison = evolve(batch.inserted.steps[-1], dossier_id=UNWRITABLE)
+            inserted = evolve(batch.inserted, steps=(*batch.inserted.steps, poison))
+            return evolve(batch, inserted=inserted)
+        return batch
 
 
 class RegisterViewContract(ViewContract[RegisterViewAdapter]):
@@ -267,25 +273,32 @@ class RegisterViewContract(ViewContract[RegisterViewAdapter]):
         before, position = scenario.view.list(MARCH), scenario.view.position()
         first = before[0].row
         steps = scenario.view.steps(first.dossier_id)
-        writes: dict[str, Any] = {
-            "row": {"rows": (evolve(first, applicant="Người khác"),)},
-            "step": {"steps": (evolve(steps[0], outcome="sửa"),)},
-            "listing": {"listings": listings(first)[:1]},
-        }
+        writes = {
+            "row": Writes(rows=(evolve(first, applicant="Người khác"),)),
+            "step": Writes(steps=(evolve(steps[0], outcome="sửa"),)),
+            "listing": Writes(listings=listings(first)[:1]),
+        }[stored]
         batch = RegisterBatch(
             position=position + 1,
             start=position,
-            first_seen=frozenset({first.dossier_id}),
             deletes=(before[1].row.dossier_id,),
-            **writes[stored],
+            inserted=writes,
         )
         with pytest.raises(ViewRowExistsError):
             scenario.view.apply(batch)
         assert scenario.view.list(MARCH) == before
         assert scenario.view.steps(first.dossier_id) == steps
         assert scenario.view.position() == position
-        # The same writes, not first seen, replace what is stored.
-        scenario.view.apply(evolve(batch, first_seen=frozenset()))
+        # The same writes, replacing instead, are taken.
+        scenario.view.apply(
+            evolve(
+                batch,
+                inserted=Writes(),
+                rows=writes.rows,
+                steps=writes.steps,
+                listings=writes.listings,
+            )
+        )
         assert scenario.view.position() == position + 1
 
     def test_a_caught_up_view_has_nothing_more_to_apply(self, scenario: Scenario) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from adapters.eventstore.config import StoreKind
 from adapters.views import sqlite_base
-from adapters.views.register_factory import register_view_from_env
 from adapters.views.postgres_base import PostgresView
+from adapters.views.register_factory import register_view_from_env
 from adapters.views.sqlite_base import SqliteView
 from tests.integration.stores import store
 
