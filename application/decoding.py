@@ -124,6 +124,8 @@ class PartialDecoder:
         if mapper.compressor:
             stored = mapper.compressor.decompress(stored)
         tree = self.tree
+        if not tree:  # nothing read (an event the fold passes over): nothing to parse
+            return {}
         decoded = self._decoded
         part = self._part
         return {

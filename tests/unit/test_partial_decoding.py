@@ -140,6 +140,26 @@ def test_partial_events_hold_exactly_the_read_fields_as_the_mapper_decodes_them(
             assert getattr(event, name) == getattr(whole, name), name
 
 
+def test_an_event_read_for_nothing_is_made_without_parsing_its_state(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No reads: the event's class, id and version, and no field; its JSON is never parsed."""
+    notifications = log(desk.app)
+    monkeypatch.setattr("application.decoding.orjson.loads", unparsed)
+    for notification in notifications:
+        event = PartialDecoder(desk.app, frozenset()).event(notification)
+        assert type(event).__qualname__ == notification.topic.split(":")[1]
+        assert vars(event) == {
+            "originator_id": notification.originator_id,
+            "originator_version": notification.originator_version,
+        }
+
+
+def unparsed(_: bytes) -> Any:
+    """Fail: the state was not to be parsed."""
+    raise AssertionError
+
+
 def test_a_field_the_fold_does_not_read_is_absent_not_wrong(desk: Desk) -> None:
     """Reading a field outside READS fails loudly."""
     notification = next(n for n in log(desk.app) if n.topic == get_topic(Dossier.Assigned))
