@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from eventsourcing.postgres import PostgresApplicationRecorder
+
 from adapters.eventstore.config import StoreKind
 from adapters.views import sqlite_base
 from adapters.views.postgres_base import PostgresView
@@ -42,7 +44,9 @@ def test_a_postgres_view_commits_without_waiting_for_the_disk(tmp_path: Path) ->
         try:
             setting = view.connection.execute("SHOW synchronous_commit").fetchone()
             assert setting == {"synchronous_commit": "off"}
-            with app.recorder.datastore.get_connection() as store_connection:
+            recorder = app.recorder
+            assert isinstance(recorder, PostgresApplicationRecorder)
+            with recorder.datastore.get_connection() as store_connection:
                 stored = store_connection.execute("SHOW synchronous_commit").fetchone()
             assert stored == {"synchronous_commit": "on"}
         finally:
