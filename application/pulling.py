@@ -8,13 +8,9 @@ together). Call ``catch_up`` after commands in-process, on a timer
 
 A projector decodes only the fields its fold reads (``PartialDecoder``). When
 a batch comes back full, the next one is read in a worker thread while the
-projector decodes, folds and writes this one, and the full batch is written
-in another worker thread while the projector decodes the next: the database
-and the driver work while Python decodes. A fold reads the view's stored
-rows, so it waits until the batch before is written. Batches still come in
-log order and are written one at a time, each with its position in one
-transaction; a write that fails stops the loop before the next is written.
-The batch at the log's end is written in the caller's thread. The second pass that
+projector decodes, folds and writes this one: the database and the driver
+work while Python folds. Batches still come in log order, one at a time, and
+each is written with its position in one transaction. The second pass that
 checks a view (``replay_rows``) decodes events whole, through the library's
 mapper.
 
@@ -35,7 +31,7 @@ from __future__ import annotations
 import gc
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
@@ -163,49 +159,20 @@ class Puller(ABC, Generic[Batch]):
         start = self.target.position()
         far_behind = REBUILD_BATCH_SIZE if batch_size is None else None
         size = batch_size or BATCH_SIZE
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-view") as writer:
-            writing: Future[None] | None = None
-            written = (0, start)
-            for notifications, position in read_batches(
-                self.app, self.topics, start, size, far_behind
-            ):
-                with collector_paused():
-                    # Decoding needs nothing of the view: it runs while the last batch is written.
-                    events = self.decoder.decode(notifications)
-                    if writing is not None:
-                        writing.result()
-                        applied += self._written(*written, progress)
-                    batch = self.batch(events, position)
-                    # The batch applies only where it was read from: if another projector moved
-                    # the view meanwhile, its rows were read before that move, and it is refused
-                    # whole.
-                    applying = evolve(batch, start=start)  # type: ignore[misc]  # mypy's attrs plugin reads no bound TypeVar
-                    written = (len(notifications), position)
-                    if len(notifications) < size:  # the log's end: nothing to decode meanwhile
-                        writing = None
-                        self.target.apply(applying)
-                        applied += self._written(*written, progress)
-                    else:
-                        writing = writer.submit(self._apply_paused, applying)
-                    # Freed now, by reference counting: the collector, back on, has nothing to walk.
-                    del events, batch, applying
-                start = position
-            if writing is not None:
-                writing.result()
-                applied += self._written(*written, progress)
+        for notifications, position in read_batches(self.app, self.topics, start, size, far_behind):
+            with collector_paused():
+                events = self.decoder.decode(notifications)
+                batch = self.batch(events, position)
+                # The batch applies only where it was read from: if another projector moved the
+                # view meanwhile, its rows were read before that move, and it is refused whole.
+                self.target.apply(evolve(batch, start=start))  # type: ignore[misc]  # mypy's attrs plugin reads no bound TypeVar
+                # Freed now, by reference counting: the collector, back on, has nothing to walk.
+                del events, batch
+            start = position
+            applied += len(notifications)
+            if progress is not None:
+                progress(position)
         return applied
-
-    def _apply_paused(self, batch: Batch) -> None:
-        """Apply ``batch`` with the collector paused (in the writer thread)."""
-        with collector_paused():
-            self.target.apply(batch)
-
-    @staticmethod
-    def _written(events: int, position: int, progress: Callable[[int], None] | None) -> int:
-        """Count a batch written: tell ``progress`` the position it reached."""
-        if progress is not None:
-            progress(position)
-        return events
 
     @abstractmethod
     def batch(self, events: list[Event], position: int) -> Batch:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -129,86 +127,3 @@ def test_a_collector_found_off_is_left_off() -> None:
     with pulling.collector_paused():
         assert not gc.isenabled()
     assert not gc.isenabled()
-
-
-SLOW_WRITE = 0.02
-
-
-class Timeline(InMemoryQueueView):
-    """A memory queue view that notes each write's start, end and thread, and can fail one."""
-
-    def __init__(self, log: list[tuple[str, int]], fail_on: int | None = None) -> None:
-        super().__init__()
-        self.log = log
-        self.fail_on = fail_on
-        self.threads: list[str] = []
-
-    def apply(self, batch: QueueBatch) -> None:
-        """Note the write around the memory view's own, or fail the ``fail_on``-th."""
-        self.log.append(("write", batch.position))
-        self.threads.append(threading.current_thread().name)
-        if len(self.threads) == self.fail_on:
-            raise PoisonedError
-        time.sleep(SLOW_WRITE)  # a fold that did not wait for the write would come first
-        super().apply(batch)
-        self.log.append(("written", batch.position))
-
-
-class Noted(QueueProjector):
-    """A queue projector that notes when it folds a batch (reading the view)."""
-
-    def __init__(self, app: OneStop, view: Timeline) -> None:
-        super().__init__(app, view)
-        self.log = view.log
-
-    def batch(self, events: list[pulling.Event], position: int) -> QueueBatch:
-        """Note the fold, then fold as the queue projector does."""
-        self.log.append(("fold", position))
-        return super().batch(events, position)
-
-
-class PoisonedError(RuntimeError):
-    """The write a test makes fail."""
-
-
-def test_a_full_batch_is_written_while_the_next_is_decoded_but_folded_after(desk: Desk) -> None:
-    """Full batches go to a writer thread; each fold reads the view only once the last is stored.
-
-    The batch at the log's end (not full) is written in the caller's thread: a follower with
-    little to do starts no thread.
-    """
-    log: list[tuple[str, int]] = []
-    view = Timeline(log)
-    reached: list[int] = []
-    applied = Noted(desk.app, view).catch_up(batch_size=4, progress=reached.append)
-    assert view.get_many(replay(desk.app)) == replay(desk.app)
-    folds = [position for step, position in log if step == "fold"]
-    assert reached == folds == sorted(folds)
-    everything = desk.app.recorder.select_notifications(
-        start=None, limit=1000, topics=QueueProjector.topics
-    )
-    assert applied == len(everything)
-    assert len(folds) > 3
-    for index, (step, _) in enumerate(log):
-        if step == "fold":  # every write before this fold has ended
-            assert sum(s == "write" for s, _ in log[:index]) == sum(
-                s == "written" for s, _ in log[:index]
-            )
-    assert set(view.threads[:-1]) == {"write-view_0"}
-    assert view.threads[-1] == threading.current_thread().name
-
-
-def test_a_failed_write_stops_the_loop_and_a_new_catch_up_completes(desk: Desk) -> None:
-    """The error reaches the caller, no later batch is written, and the view resumes after it."""
-    log: list[tuple[str, int]] = []
-    view = Timeline(log, fail_on=2)
-    projector = Noted(desk.app, view)
-    with pytest.raises(PoisonedError):
-        projector.catch_up(batch_size=4)
-    written = [position for step, position in log if step == "written"]
-    assert len(written) == 1
-    assert view.position() == written[0]
-    assert [step for step, _ in log].count("write") == 2
-    view.fail_on = None
-    projector.catch_up(batch_size=4)
-    assert view.get_many(replay(desk.app)) == replay(desk.app)
