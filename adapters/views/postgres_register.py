@@ -61,8 +61,6 @@ STEP_TYPES = {
     "ending": "text",
     "outcome": "text",
 }
-STAGE = "_stage"
-"""The suffix of a table's temporary twin, where ``_bulk_upsert`` copies records first."""
 LISTING_TYPES = {
     "dossier_id": "uuid NOT NULL",
     "agency": "text NOT NULL",
@@ -71,6 +69,8 @@ LISTING_TYPES = {
     "code": 'text COLLATE "C" NOT NULL',
 }
 
+STAGE = "_stage"
+"""The suffix of a table's temporary twin, where ``_bulk_upsert`` copies records first."""
 
 _ROW_CELLS = attrgetter(*TYPES)
 _STEP_CELLS = attrgetter(*STEP_TYPES)
