@@ -72,7 +72,7 @@ class ViewRowExistsError(ApplicationError):
         self.view = view
         super().__init__(
             f"view {view} already holds a dossier the batch sees for the first time;"
-            f" rebuild it (motcua rebuild --view {view})"
+            " rebuild the view (motcua rebuild)"
         )
 
 

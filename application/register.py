@@ -290,10 +290,6 @@ class Writes:
     steps: tuple[StepRow, ...] = ()
     listings: tuple[Listing, ...] = ()
 
-    def __bool__(self) -> bool:
-        """Whether there is anything to write."""
-        return bool(self.rows or self.steps or self.listings)
-
 
 @frozen(kw_only=True)
 class RegisterBatch:

@@ -5,10 +5,10 @@ notification log after the view's position in batches (topics filtered in
 SQL), folds each batch per dossier in memory (``fold_all``: one row built per
 dossier and batch), and hands the view one ``RegisterBatch`` per transaction:
 every row that changed, only the step rows and listings that changed, the
-dossiers whose entries are gone, and those first seen in the batch (their
-rows are inserted: nothing of them was stored). Each event is decoded with only the fields
-the fold reads of its class (``READS_OF``): most read neither the actor nor
-anything but the time, and many nothing at all.
+dossiers whose entries are gone, and apart, the writes of the dossiers first
+seen in the batch (inserted: nothing of them was stored). Each event is
+decoded with only the fields the fold reads of its class (``READS_OF``): most
+read neither the actor nor anything but the time, and many nothing at all.
 """
 
 from __future__ import annotations

@@ -60,9 +60,14 @@ def encode(value: Any) -> Any:  # noqa: ANN401 (any column value)
     return value
 
 
-def upsert_sql(table: str, columns: Sequence[str], verb: str = "INSERT OR REPLACE") -> str:
-    """``INSERT OR REPLACE`` (or ``verb``) of every column of ``table``."""
+def insert_sql(table: str, columns: Sequence[str], verb: str = "INSERT") -> str:
+    """``INSERT`` (or ``verb``, such as ``INSERT OR REPLACE``) of every column of ``table``."""
     return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def upsert_sql(table: str, columns: Sequence[str]) -> str:
+    """``INSERT OR REPLACE`` of every column of ``table``."""
+    return insert_sql(table, columns, "INSERT OR REPLACE")
 
 
 class SqliteView(ABC):

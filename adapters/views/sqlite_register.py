@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.views import register_sql as q
-from adapters.views.sqlite_base import SqliteView, encode, upsert_sql
+from adapters.views.sqlite_base import SqliteView, encode, insert_sql, upsert_sql
 from application.errors import ViewRowExistsError
 from application.register import (
     RegisterBatch,
@@ -35,9 +35,9 @@ CHUNK = 500
 UPSERT_ROW = upsert_sql(q.TABLE, q.COLUMNS)
 UPSERT_STEP = upsert_sql(q.STEPS, q.STEP_COLUMNS)
 UPSERT_LISTING = upsert_sql(q.LISTINGS, q.LISTING_COLUMNS)
-INSERT_ROW = upsert_sql(q.TABLE, q.COLUMNS, "INSERT")
-INSERT_STEP = upsert_sql(q.STEPS, q.STEP_COLUMNS, "INSERT")
-INSERT_LISTING = upsert_sql(q.LISTINGS, q.LISTING_COLUMNS, "INSERT")
+INSERT_ROW = insert_sql(q.TABLE, q.COLUMNS)
+INSERT_STEP = insert_sql(q.STEPS, q.STEP_COLUMNS)
+INSERT_LISTING = insert_sql(q.LISTINGS, q.LISTING_COLUMNS)
 PLAIN = (str, int, type(None))
 
 
